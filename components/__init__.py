@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources with secure defaults: ``aws`` and ``k8s``."""

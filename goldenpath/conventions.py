@@ -1,0 +1,192 @@
+"""Platform conventions: tag and label keys, naming rules and secure defaults, written once.
+
+Every component and policy reads its defaults from here, so that a decision such as "logs are
+kept 30 days outside prod" has exactly one place to change and one place to review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Literal
+
+from goldenpath import __version__
+
+Environment = Literal["dev", "staging", "prod"]
+ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+
+# --- Tags (AWS) and labels (Kubernetes) -------------------------------------------------------
+
+TAG_TEAM = "team"
+TAG_SERVICE = "service"
+TAG_ENVIRONMENT = "environment"
+TAG_COST_CENTER = "cost-center"
+TAG_MANAGED_BY = "managed-by"
+TAG_BLUEPRINT = "goldenpath:blueprint"
+TAG_VERSION = "goldenpath:version"
+MANAGED_BY = "goldenpath"
+
+REQUIRED_TAG_KEYS: tuple[str, ...] = (
+    TAG_TEAM,
+    TAG_SERVICE,
+    TAG_ENVIRONMENT,
+    TAG_COST_CENTER,
+    TAG_MANAGED_BY,
+    TAG_BLUEPRINT,
+    TAG_VERSION,
+)
+
+# Waivers ride on the resource they waive: the tag (AWS) or annotation (Kubernetes) key is
+# this prefix plus the policy id, the value "YYYY-MM-DD: reason".
+WAIVER_TAG_PREFIX = "goldenpath:waiver:"
+WAIVER_ANNOTATION_PREFIX = "waiver.goldenpath.dev/"
+WAIVER_MIN_REASON_LENGTH = 10
+
+
+def standard_tags(
+    *,
+    team: str,
+    service: str,
+    environment: str,
+    cost_center: str,
+    blueprint: str,
+    version: str = __version__,
+) -> dict[str, str]:
+    """The tags every taggable AWS resource of a goldenpath stack carries."""
+    return {
+        TAG_TEAM: team,
+        TAG_SERVICE: service,
+        TAG_ENVIRONMENT: environment,
+        TAG_COST_CENTER: cost_center,
+        TAG_MANAGED_BY: MANAGED_BY,
+        TAG_BLUEPRINT: blueprint,
+        TAG_VERSION: version,
+    }
+
+
+def standard_labels(
+    *,
+    team: str,
+    service: str,
+    environment: str,
+    blueprint: str,
+    component: str,
+    version: str = __version__,
+) -> dict[str, str]:
+    """The labels every Kubernetes object of a goldenpath stack carries.
+
+    Label values are limited to 63 characters of ``[A-Za-z0-9_.-]``; the same facts as the AWS
+    tags, spelled the way Kubernetes tooling (and log pipelines keyed on them) expects.
+    """
+    return {
+        "app.kubernetes.io/name": service,
+        "app.kubernetes.io/instance": f"{service}-{environment}"[:63],
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": service,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "app.kubernetes.io/version": version,
+        "goldenpath.dev/team": team,
+        "goldenpath.dev/environment": environment,
+        "goldenpath.dev/blueprint": blueprint,
+    }
+
+
+# --- Names --------------------------------------------------------------------------------------
+
+# Hard limits of the AWS APIs on the name of each resource kind.
+NAME_LIMITS: dict[str, int] = {
+    "alb": 32,
+    "target_group": 32,
+    "iam_role": 64,
+    "iam_policy": 128,
+    "ecs_cluster": 255,
+    "ecs_service": 255,
+    "ecr_repository": 256,
+    "log_group": 512,
+    "s3_bucket": 63,
+    "sns_topic": 256,
+    "security_group": 255,
+    "kms_alias": 256,
+    "secret": 512,
+    "alarm": 255,
+    "dashboard": 255,
+    "k8s": 63,
+}
+
+_HASH_LENGTH = 6
+_UNSAFE = re.compile(r"[^a-z0-9-]+")
+
+
+def physical_name(*parts: str, kind: str) -> str:
+    """A deterministic physical name within the AWS limit for ``kind``.
+
+    Parts are lower-cased and joined by ``-``; a name over the limit is cut and suffixed with a
+    short hash of the full name, so two long names that share a prefix stay distinct and the same
+    input always gives the same output.
+    """
+    limit = NAME_LIMITS[kind]
+    full = _UNSAFE.sub("-", "-".join(p for p in parts if p).lower()).strip("-")
+    full = re.sub("-{2,}", "-", full)
+    if len(full) <= limit:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:_HASH_LENGTH]
+    return f"{full[: limit - _HASH_LENGTH - 1].rstrip('-')}-{digest}"
+
+
+# --- Secure defaults ----------------------------------------------------------------------------
+
+# Values CloudWatch Logs accepts for retention_in_days.
+LOG_RETENTION_ALLOWED: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+)
+LOG_RETENTION_DAYS: dict[str, int] = {"dev": 30, "staging": 90, "prod": 365}
+LOG_RETENTION_MINIMUM_DAYS = 30
+
+# TLS 1.3 with a TLS 1.2 floor; the recommended ALB policy.
+ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+ALB_TLS_POLICIES_ALLOWED: tuple[str, ...] = (
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+)
+ALB_IDLE_TIMEOUT_SECONDS = 60
+
+KMS_KEY_ROTATION = True
+KMS_ROTATION_PERIOD_DAYS = 365
+KMS_DELETION_WINDOW_DAYS = 30
+
+ECR_IMAGE_TAG_MUTABILITY = "IMMUTABLE"
+ECR_KEEP_TAGGED_IMAGES = 30
+ECR_UNTAGGED_EXPIRY_DAYS = 7
+
+ACCESS_LOG_EXPIRY_DAYS = {"dev": 90, "staging": 180, "prod": 400}
+
+# Fargate's valid (cpu units -> memory MiB) combinations.
+FARGATE_CPU_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+
+CONTAINER_USER = "10001:10001"
+GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
+
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+DEFAULT_AZ_COUNT = 2
+FLOW_LOG_TRAFFIC_TYPE = "ALL"
+
+ALARM_EVALUATION_PERIODS = 3
+ALARM_PERIOD_SECONDS = 60

@@ -1,0 +1,371 @@
+"""Run a Pulumi program in-process under Pulumi mocks and record every resource it registers.
+
+This is what ``goldenpath check`` and the tests stand on: no Pulumi CLI, no cloud account. The
+recording keeps, for each resource, the serialized inputs exactly as the SDK sent them to the
+(mock) engine — secrets and unknowns included — so they can be handed on unchanged to a policy
+pack over the analyzer protocol, plus parent, dependencies and property dependencies for stack
+policies.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+MOCK_ACCOUNT_ID = "123456789012"
+MOCK_REGION = "eu-west-1"
+SECRET_PLACEHOLDER = "[secret]"
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One resource as the program registered it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    inputs: Mapping[str, Any]
+    properties: struct_pb2.Struct = field(repr=False, compare=False)
+    provider: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    protect: bool = False
+
+
+@dataclass
+class ProgramRun:
+    """The outcome of one program run under mocks."""
+
+    project: str
+    stack: str
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+
+    def by_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> RecordedResource:
+        found = self.by_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected exactly one {type_token}, found {len(found)}")
+        return found[0]
+
+    def children_of(self, urn: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+
+class ProgramError(Exception):
+    """The program under check failed; ``message`` is the program's own error."""
+
+    def __init__(self, message: str, detail: str = ""):
+        self.message = message
+        self.detail = detail
+        super().__init__(message)
+
+
+class StackConfigError(ProgramError):
+    """The stack's Pulumi.yaml or Pulumi.<stack>.yaml cannot be read."""
+
+
+def _arn(resource_type: str, name: str) -> str:
+    service = resource_type.split(":")[1].split("/")[0]
+    return f"arn:aws:{service}:{MOCK_REGION}:{MOCK_ACCOUNT_ID}:{name}"
+
+
+class GoldenpathMocks(pulumi_mocks.Mocks):
+    """Mocks that give AWS resources the outputs real ones have (arn, id, dnsName, …)."""
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        state = dict(args.inputs)
+        resource_id = args.resource_id or f"{args.name}-id"
+        if args.typ.startswith("aws:"):
+            state.setdefault("arn", _arn(args.typ, args.name))
+            state.setdefault("name", state.get("name") or args.name)
+            if args.typ == "aws:lb/loadBalancer:LoadBalancer":
+                state.setdefault("dnsName", f"{args.name}-1234567890.{MOCK_REGION}.elb.amazonaws.com")
+                state.setdefault("zoneId", "Z32O12XQLNTSW2")
+                state["arnSuffix"] = f"app/{args.name}/50dc6c495c0c9188"
+            elif args.typ == "aws:lb/targetGroup:TargetGroup":
+                state["arnSuffix"] = f"targetgroup/{args.name}/73e2d6bc24d8a067"
+            elif args.typ == "aws:ecr/repository:Repository":
+                state.setdefault(
+                    "repositoryUrl", f"{MOCK_ACCOUNT_ID}.dkr.ecr.{MOCK_REGION}.amazonaws.com/{state['name']}"
+                )
+            elif args.typ == "aws:s3/bucket:Bucket":
+                bucket = state.get("bucket") or args.name
+                state.setdefault("bucket", bucket)
+                state["arn"] = f"arn:aws:s3:::{bucket}"
+                resource_id = bucket
+            elif args.typ == "aws:iam/role:Role":
+                state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{state['name']}"
+        return resource_id, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
+        token = args.token
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{MOCK_REGION}{suffix}" for suffix in "abc"]
+            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": MOCK_REGION}, None
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": MOCK_ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/check",
+                "userId": "AIDACHECK",
+                "id": MOCK_ACCOUNT_ID,
+            }, None
+        if token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionPlain"):
+            return {"name": MOCK_REGION, "region": MOCK_REGION, "id": MOCK_REGION}, None
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+        return dict(args.args), None
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that also records parent, dependencies and raw inputs of each resource."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks):
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registration = self.resources.get(response.urn)
+        inputs = dict(registration.state) if registration else {}
+        properties = struct_pb2.Struct()
+        properties.CopyFrom(request.object)
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                inputs=_plain(pulumi.runtime.rpc.deserialize_properties(request.object)),
+                properties=properties,
+                provider=request.provider,
+                dependencies=tuple(request.dependencies),
+                property_dependencies={
+                    key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+                protect=bool(request.protect),
+            )
+        )
+        del inputs
+        return response
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --- Pulumi project and stack files ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StackFiles:
+    """What ``pulumi preview`` would read from a project folder for one stack."""
+
+    project: str
+    stack: str
+    main: Path
+    config: dict[str, str]
+    secret_keys: list[str]
+
+
+def _config_string(value: Any) -> str:
+    # Pulumi hands every config value to the program as text; structured values as JSON.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    import json
+
+    return json.dumps(value)
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
+def _strip_secure(value: Any) -> tuple[Any, bool]:
+    """Replace ``{secure: …}`` leaves (ciphertext we cannot decrypt offline) with a placeholder."""
+    if _is_secure(value):
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        found = False
+        out = {}
+        for k, v in value.items():
+            out[k], inner = _strip_secure(v)
+            found = found or inner
+        return out, found
+    if isinstance(value, list):
+        items = [_strip_secure(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise StackConfigError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise StackConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
+    """Read Pulumi.yaml and Pulumi.<stack>.yaml the way the Pulumi CLI does."""
+    stack_dir = Path(stack_dir)
+    project_file = stack_dir / "Pulumi.yaml"
+    if not project_file.is_file():
+        raise StackConfigError(f"{stack_dir}: no Pulumi.yaml here; STACK_DIR must be a Pulumi project folder")
+    project_doc = _read_yaml(project_file)
+    project = project_doc.get("name")
+    if not isinstance(project, str) or not project:
+        raise StackConfigError(f"{project_file}: 'name' is required")
+    runtime = project_doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise StackConfigError(f"{project_file}: runtime is {runtime_name!r}; goldenpath checks python programs")
+    main = stack_dir / project_doc.get("main", ".")
+    if main.is_dir():
+        main = main / "__main__.py"
+    if not main.is_file():
+        raise StackConfigError(f"{stack_dir}: no program at {main}")
+
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+
+    def put(key: str, value: Any) -> None:
+        full = key if ":" in key else f"{project}:{key}"
+        value, secret = _strip_secure(value)
+        config[full] = _config_string(value)
+        if secret:
+            secret_keys.append(full)
+
+    for key, spec in (project_doc.get("config") or {}).items():
+        # Project-level config declares defaults: {type, default} or a bare value.
+        if isinstance(spec, dict) and ("default" in spec or "value" in spec):
+            put(key, spec.get("value", spec.get("default")))
+        elif not isinstance(spec, dict):
+            put(key, spec)
+
+    stack_file = stack_dir / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        available = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_dir.glob("Pulumi.*.yaml"))
+        raise StackConfigError(
+            f"{stack_dir}: no Pulumi.{stack}.yaml; stacks here: {', '.join(available) or 'none'}"
+        )
+    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+        put(key, value)
+    return StackFiles(project=project, stack=stack, main=main, config=config, secret_keys=secret_keys)
+
+
+# --- Running ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _program_environment(program_dir: Path) -> Iterator[None]:
+    # Pulumi runs a program from its project folder with that folder importable.
+    old_cwd = Path.cwd()
+    old_path = list(sys.path)
+    os.chdir(program_dir)
+    sys.path.insert(0, str(program_dir))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+
+
+def run_under_mocks(
+    program: Callable[[], Any],
+    *,
+    project: str = "project",
+    stack: str = "dev",
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    preview: bool = True,
+    mocks: pulumi_mocks.Mocks | None = None,
+) -> ProgramRun:
+    """Run ``program`` (a callable that declares resources) under mocks and record the graph."""
+
+    def run() -> ProgramRun:
+        monitor = RecordingMonitor(mocks or GoldenpathMocks())
+        pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+        pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+        SETTINGS.rpc_manager.clear()
+        SETTINGS.outputs.clear()
+        _sync_await(run_pulumi_func(program))
+        root = pulumi.runtime.get_root_resource()
+        outputs = dict(getattr(root, "outputs", {}) or {}) if root is not None else {}
+        return ProgramRun(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
+
+    # A fresh context keeps one run's Pulumi settings and config from leaking into the next.
+    return contextvars.Context().run(run)
+
+
+def _find_program_error(error: BaseException) -> BaseException:
+    # Pulumi wraps errors raised inside apply callbacks; the user's error is the innermost cause.
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return error
+
+
+def run_stack(stack_dir: Path | str, stack: str = "dev", *, preview: bool = True) -> ProgramRun:
+    """Run the Pulumi project in ``stack_dir`` with ``stack``'s config, as ``pulumi preview`` would."""
+    files = read_stack_files(stack_dir, stack)
+    program_dir = files.main.parent.resolve()
+    main = files.main.resolve()
+
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    with _program_environment(program_dir):
+        try:
+            return run_under_mocks(
+                program,
+                project=files.project,
+                stack=files.stack,
+                config=files.config,
+                secret_keys=files.secret_keys,
+                preview=preview,
+            )
+        except Exception as error:  # noqa: BLE001 - the program's failure is reported, not ours
+            cause = _find_program_error(error)
+            raise ProgramError(
+                f"{type(cause).__name__}: {cause}" if not _is_config_error(cause) else str(cause),
+                "".join(traceback.format_exception(cause)),
+            ) from error
+
+
+def _is_config_error(error: BaseException) -> bool:
+    from goldenpath.config import ConfigError
+
+    return isinstance(error, ConfigError)

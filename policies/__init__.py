@@ -1,0 +1,1 @@
+"""CrossGuard policy packs shipped with goldenpath; one folder per pack."""

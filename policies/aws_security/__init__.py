@@ -1,0 +1,1 @@
+"""AWS security policies: one policy per module, discovered by goldenpath.policy.discover."""

@@ -1,0 +1,48 @@
+"""CloudWatch log groups keep logs long enough to investigate an incident."""
+
+from goldenpath.conventions import LOG_RETENTION_ALLOWED, LOG_RETENTION_MINIMUM_DAYS
+from goldenpath.policy import NIST, PCI, PolicySpec, get_path
+
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+def check(props, config):
+    days = get_path(props, "retentionInDays")
+    minimum = config["minimumDays"]
+    if not days:
+        return f"log group keeps logs forever with no retention set; set retentionInDays to at least {minimum}"
+    if days < minimum:
+        return f"log group retention is {days} days; at least {minimum} days are required"
+    return None
+
+
+def remediate(props, config):
+    if get_path(props, "retentionInDays"):
+        return None
+    minimum = config["minimumDays"]
+    fixed = dict(props)
+    fixed["retentionInDays"] = min(d for d in LOG_RETENTION_ALLOWED if d >= minimum)
+    return fixed
+
+
+POLICY = PolicySpec(
+    id="aws-cloudwatch-log-retention",
+    description="CloudWatch log groups set a retention period of at least the configured minimum.",
+    severity="medium",
+    rationale="Logs kept too briefly cannot support an incident investigation; logs kept forever with no "
+    "decision cost money and hold personal data longer than needed.",
+    remediation="Set `retentionInDays` on the log group to at least 30 (goldenpath's Logging component uses "
+    "30 days in dev and 365 in prod).",
+    resource_types=(LOG_GROUP,),
+    check=check,
+    remediate=remediate,
+    controls={NIST: ("AU-11",), PCI: ("10.5.1",)},
+    config_schema={
+        "minimumDays": {
+            "type": "integer",
+            "enum": list(LOG_RETENTION_ALLOWED),
+            "default": LOG_RETENTION_MINIMUM_DAYS,
+            "description": "The shortest retention allowed, in days.",
+        }
+    },
+)
