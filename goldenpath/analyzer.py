@@ -99,6 +99,12 @@ class ResourceInput:
     protect: bool = False
 
 
+def _detail(message: str, description: str) -> str:
+    # pulumi-policy prefixes every violation message with the policy description and a newline.
+    prefix = f"{description}\n"
+    return message[len(prefix) :] if description and message.startswith(prefix) else message
+
+
 def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
     struct.update(json.loads(json.dumps(props, default=str)))
@@ -148,7 +154,9 @@ class PolicyPackProcess:
             grpc.channel_ready_future(self._channel).result(timeout=_START_TIMEOUT_SECONDS)
         except grpc.FutureTimeoutError:
             self.stop()
-            raise PolicyPackError(f"{self.pack_dir.name}: the pack's gRPC server did not become ready") from None
+            raise PolicyPackError(
+                f"{self.pack_dir.name}: the pack's gRPC server did not become ready"
+            ) from None
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         return self
 
@@ -256,14 +264,22 @@ class PolicyPackProcess:
                     f"{', '.join(sorted(ENFORCEMENT_VALUES))}"
                 )
             request.policyConfig[policy.name].CopyFrom(
-                analyzer_pb2.PolicyConfig(enforcementLevel=ENFORCEMENT_VALUES[level], properties=to_struct(properties))
+                analyzer_pb2.PolicyConfig(
+                    enforcementLevel=ENFORCEMENT_VALUES[level], properties=to_struct(properties)
+                )
             )
         self.stub.Configure(request)
 
-    def configure_stack(self, *, project: str, stack: str, dry_run: bool = True, tags: Mapping[str, str] | None = None) -> None:
+    def configure_stack(
+        self, *, project: str, stack: str, dry_run: bool = True, tags: Mapping[str, str] | None = None
+    ) -> None:
         self.stub.ConfigureStack(
             analyzer_pb2.AnalyzerStackConfigureRequest(
-                project=project, stack=stack, organization="organization", dry_run=dry_run, tags=dict(tags or {})
+                project=project,
+                stack=stack,
+                organization="organization",
+                dry_run=dry_run,
+                tags=dict(tags or {}),
             )
         )
 
@@ -272,7 +288,7 @@ class PolicyPackProcess:
             Diagnostic(
                 policy=d.policyName,
                 pack=d.policyPackName,
-                message=d.message,
+                message=_detail(d.message, d.description),
                 enforcement=ENFORCEMENT_NAMES[d.enforcementLevel],
                 severity=SEVERITY_NAMES.get(d.severity, ""),
                 urn=d.urn or default_urn,
@@ -335,5 +351,3 @@ def pack_dirs() -> dict[str, Path]:
 
     root = Path(policies.__path__[0])
     return {p.name: p for p in sorted(root.iterdir()) if (p / "PulumiPolicy.yaml").is_file()}
-
-

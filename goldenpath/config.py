@@ -10,7 +10,7 @@ registered, and a bad value raises :class:`ConfigError` naming the full key
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
@@ -55,11 +55,36 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def format_validation_error(error: ValidationError, namespace: str) -> ConfigError:
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _config_path(model: type[BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    # A default that fails validation is located by field name; users write the config key.
+    parts = []
+    for part in loc:
+        field = model.model_fields.get(part) if model is not None and isinstance(part, str) else None
+        if field is not None:
+            parts.append(field.alias or part)
+            model = _nested_model(field.annotation)
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def format_validation_error(
+    error: ValidationError, namespace: str, model: type[BaseModel] | None = None
+) -> ConfigError:
     """Turn pydantic's errors into one line per bad key: key, value given, what is allowed."""
     problems = []
     for item in error.errors(include_url=False):
-        path = ".".join(str(part) for part in item["loc"])
+        path = _config_path(model, item["loc"])
         key = f"{namespace}:{path}" if path else namespace
         if item["type"] == "extra_forbidden":
             problems.append(f"{key}: unknown key (given {_describe(item['input'])}); check its spelling")
@@ -69,7 +94,7 @@ def format_validation_error(error: ValidationError, namespace: str) -> ConfigErr
             continue
         message = item["msg"]
         if message.startswith("Value error, "):
-            message = message[len("Value error, "):]
+            message = message[len("Value error, ") :]
         problems.append(f"{key}: {message} (given {_describe(item['input'])})")
     return ConfigError(problems)
 
@@ -79,7 +104,7 @@ def validate_config(model: type[ModelT], data: dict[str, Any], namespace: str) -
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise format_validation_error(error, namespace) from None
+        raise format_validation_error(error, namespace, model) from None
 
 
 def read_namespace(namespace: str) -> dict[str, Any]:
@@ -90,7 +115,7 @@ def read_namespace(namespace: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, raw in merged.items():
         if key.startswith(prefix):
-            values[key[len(prefix):]] = _decode(raw)
+            values[key[len(prefix) :]] = _decode(raw)
     return values
 
 

@@ -137,8 +137,28 @@ def physical_name(*parts: str, kind: str) -> str:
 
 # Values CloudWatch Logs accepts for retention_in_days.
 LOG_RETENTION_ALLOWED: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 LOG_RETENTION_DAYS: dict[str, int] = {"dev": 30, "staging": 90, "prod": 365}
 LOG_RETENTION_MINIMUM_DAYS = 30
@@ -190,3 +210,118 @@ FLOW_LOG_TRAFFIC_TYPE = "ALL"
 
 ALARM_EVALUATION_PERIODS = 3
 ALARM_PERIOD_SECONDS = 60
+
+# Root of the hierarchical names goldenpath gives log groups, secrets and KMS aliases:
+# /goldenpath/<service>/<environment>, goldenpath/<service>/<environment>/<secret>.
+NAME_ROOT = "goldenpath"
+
+# Subnets are laid out as if the VPC spanned this many AZs, so that adding an AZ later never
+# renumbers the subnets that exist; az_count may not exceed it.
+NETWORK_MAX_AZ_COUNT = 4
+FLOW_LOG_PURPOSE = "vpc-flow-logs"
+
+# Secrets Manager keeps a deleted secret recoverable for 7 to 30 days; goldenpath takes the longest.
+SECRET_RECOVERY_WINDOW_DAYS = 30
+SECRET_RECOVERY_WINDOW_RANGE: tuple[int, int] = (7, 30)
+
+# Alarm thresholds a service gets unless its stack config says otherwise.
+ALARM_ALB_5XX_COUNT = 10
+ALARM_TARGET_RESPONSE_TIME_SECONDS = 1.0
+ALARM_TARGET_RESPONSE_TIME_STATISTIC = "p99"
+ALARM_UNHEALTHY_HOSTS = 1
+ALARM_CPU_PERCENT = 80
+ALARM_MEMORY_PERCENT = 80
+SNS_SUBSCRIPTION_PROTOCOLS: tuple[str, ...] = ("email", "https", "sqs", "lambda")
+
+# Application Load Balancer and ECS service behaviour.
+ALB_DESYNC_MITIGATION_MODE = "strictest"
+TARGET_DEREGISTRATION_DELAY_SECONDS = 30
+ACCESS_LOG_NONCURRENT_EXPIRY_DAYS = 30
+# One hour is enough for a deployment job and the shortest session AWS allows for a role.
+DEPLOY_ROLE_MAX_SESSION_SECONDS = 3600
+S3_ABORT_INCOMPLETE_UPLOAD_DAYS = 7
+
+# Remote administration and data-store ports that must never be reachable from the whole internet:
+# SSH, RDP, PostgreSQL, MySQL, SQL Server, Redis, MongoDB, Elasticsearch, Kibana.
+ADMIN_PORTS: tuple[int, ...] = (22, 3389, 5432, 3306, 1433, 6379, 27017, 9200, 5601)
+
+# --- Kubernetes workloads -------------------------------------------------------------------------
+
+# Keys of the standard labels that selectors, log pipelines and cost tools key on.
+LABEL_NAME = "app.kubernetes.io/name"
+LABEL_INSTANCE = "app.kubernetes.io/instance"
+LABEL_TEAM = "goldenpath.dev/team"
+LABEL_ENVIRONMENT = "goldenpath.dev/environment"
+LABEL_COST_CENTER = "goldenpath.dev/cost-center"
+# A Deployment's selector cannot change once created, so it uses only labels that never change.
+SELECTOR_LABEL_KEYS: tuple[str, ...] = (LABEL_NAME, LABEL_INSTANCE)
+# Log pipelines (Fluent Bit, Vector, Promtail) copy these pod labels onto every log line:
+# service, team and environment.
+LOG_LABEL_KEYS: tuple[str, ...] = (LABEL_NAME, LABEL_TEAM, LABEL_ENVIRONMENT)
+# Pod annotations telling the log pipeline that the container writes one JSON document per line.
+LOG_FORMAT_ANNOTATION = "goldenpath.dev/log-format"
+LOG_ANNOTATIONS: dict[str, str] = {LOG_FORMAT_ANNOTATION: "json", "fluentbit.io/parser": "json"}
+
+# Pod Security Standards level a goldenpath namespace enforces, audits and warns on.
+POD_SECURITY_LEVEL = "restricted"
+POD_SECURITY_MODES: tuple[str, ...] = ("enforce", "audit", "warn")
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+# Containers run as this non-root user and group (the same ids as CONTAINER_USER); volumes are
+# group-owned by it.
+K8S_RUN_AS_USER = 10001
+K8S_RUN_AS_GROUP = 10001
+K8S_FS_GROUP = 10001
+K8S_SECCOMP_PROFILE = "RuntimeDefault"
+# The root filesystem is read-only; /tmp is the one writable place, a size-limited emptyDir.
+K8S_TMP_MOUNT_PATH = "/tmp"
+K8S_TMP_SIZE_LIMIT = "64Mi"
+# Secrets arrive as read-only files (not environment variables, which leak into crash dumps and
+# child processes), one file per key, readable by the container's group only.
+K8S_SECRET_MOUNT_PATH = "/var/run/secrets/app"
+K8S_SECRET_FILE_MODE = 0o440
+
+K8S_CONTAINER_PORT = 8080
+K8S_SERVICE_PORT = 80
+K8S_HEALTH_PATH = "/healthz"
+K8S_REQUESTS: dict[str, str] = {"cpu": "100m", "memory": "128Mi"}
+K8S_LIMITS: dict[str, str] = {"cpu": "500m", "memory": "256Mi"}
+K8S_REVISION_HISTORY_LIMIT = 5
+K8S_REPLICAS = 2
+# Probe timings: a slow start gets STARTUP_FAILURES x PERIOD seconds before liveness takes over.
+K8S_PROBE_PERIOD_SECONDS = 10
+K8S_PROBE_TIMEOUT_SECONDS = 2
+K8S_PROBE_FAILURES = 3
+K8S_STARTUP_PROBE_PERIOD_SECONDS = 5
+K8S_STARTUP_PROBE_FAILURES = 30
+# Roll out by surging: a new pod must be ready before an old one goes.
+K8S_MAX_SURGE = "25%"
+K8S_MAX_UNAVAILABLE = 0
+K8S_TERMINATION_GRACE_SECONDS = 30
+K8S_TOPOLOGY_KEYS: tuple[str, ...] = ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+K8S_HPA_TARGET_CPU_PERCENT = 70
+K8S_HPA_SCALE_DOWN_STABILIZATION_SECONDS = 300
+
+# Where cluster DNS runs: every workload may reach it, and nothing else, unless allowed.
+K8S_DNS_NAMESPACE = "kube-system"
+K8S_DNS_POD_LABELS: dict[str, str] = {"k8s-app": "kube-dns"}
+# Where Prometheus runs: allowed to scrape the service's port.
+K8S_PROMETHEUS_NAMESPACE = "monitoring"
+
+# Prometheus scraping and alerting for Kubernetes services.
+K8S_METRICS_PATH = "/metrics"
+K8S_SCRAPE_INTERVAL = "30s"
+K8S_REQUEST_METRIC = "http_requests_total"
+K8S_LATENCY_METRIC = "http_request_duration_seconds"
+K8S_STATUS_LABEL = "code"
+K8S_ALERT_ERROR_RATE_PERCENT = 5.0
+K8S_ALERT_LATENCY_P99_SECONDS = 1.0
+K8S_ALERT_RESTARTS = 3
+K8S_ALERT_UNAVAILABLE_REPLICAS = 0
+K8S_ALERT_FOR = "5m"
+
+# External Secrets Operator re-reads the store this often, so a rotated value arrives within it.
+EXTERNAL_SECRET_REFRESH_INTERVAL = "1h"
+
+# Kubernetes: the Pod Security Standard namespaces enforce (pod-security.kubernetes.io/enforce).
+POD_SECURITY_LEVEL = "restricted"

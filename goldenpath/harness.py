@@ -114,27 +114,29 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                 state.setdefault("bucket", bucket)
                 state["arn"] = f"arn:aws:s3:::{bucket}"
                 resource_id = bucket
+            elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
+                state["arn"] = f"arn:aws:logs:{MOCK_REGION}:{MOCK_ACCOUNT_ID}:log-group:{state['name']}"
             elif args.typ == "aws:iam/role:Role":
                 state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{state['name']}"
         return resource_id, state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list | None]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
         token = args.token
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             names = [f"{MOCK_REGION}{suffix}" for suffix in "abc"]
-            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": MOCK_REGION}, None
+            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": MOCK_REGION}, []
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": MOCK_ACCOUNT_ID,
                 "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/check",
                 "userId": "AIDACHECK",
                 "id": MOCK_ACCOUNT_ID,
-            }, None
+            }, []
         if token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionPlain"):
-            return {"name": MOCK_REGION, "region": MOCK_REGION, "id": MOCK_REGION}, None
+            return {"name": MOCK_REGION, "region": MOCK_REGION, "id": MOCK_REGION}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
-        return dict(args.args), None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
+        return dict(args.args), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -252,7 +254,9 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
     runtime = project_doc.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name != "python":
-        raise StackConfigError(f"{project_file}: runtime is {runtime_name!r}; goldenpath checks python programs")
+        raise StackConfigError(
+            f"{project_file}: runtime is {runtime_name!r}; goldenpath checks python programs"
+        )
     main = stack_dir / project_doc.get("main", ".")
     if main.is_dir():
         main = main / "__main__.py"
@@ -278,7 +282,7 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
 
     stack_file = stack_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
-        available = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in stack_dir.glob("Pulumi.*.yaml"))
+        available = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in stack_dir.glob("Pulumi.*.yaml"))
         raise StackConfigError(
             f"{stack_dir}: no Pulumi.{stack}.yaml; stacks here: {', '.join(available) or 'none'}"
         )

@@ -42,6 +42,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.conventions import (
     WAIVER_ANNOTATION_PREFIX,
@@ -63,6 +64,7 @@ __all__ = [
     "discover",
     "docs_url",
     "find_waiver",
+    "get_known",
     "get_path",
 ]
 
@@ -122,7 +124,9 @@ class PolicySpec:
             raise ValueError(f"policy {self.id}: only resource policies can remediate")
         unknown = set(self.controls) - set(FRAMEWORKS)
         if unknown:
-            raise ValueError(f"policy {self.id}: unknown frameworks {sorted(unknown)}; use {sorted(FRAMEWORKS)}")
+            raise ValueError(
+                f"policy {self.id}: unknown frameworks {sorted(unknown)}; use {sorted(FRAMEWORKS)}"
+            )
         if not self.resource_types:
             raise ValueError(f"policy {self.id}: resource_types must name what it applies to")
 
@@ -201,6 +205,18 @@ def get_path(props: Any, path: str, default: Any = None) -> Any:
     return current
 
 
+def get_known(props: Any, path: str, default: Any = None) -> Any:
+    """Like :func:`get_path`, but a value unknown until apply reads as ``default``.
+
+    For stack checks, where one resource's unknown attribute must not stop the verdict on all
+    the others.
+    """
+    try:
+        return get_path(props, path, default)
+    except UnknownValueError:
+        return default
+
+
 def as_list(value: Any) -> list[Any]:
     """A list from a list-like value, a single value, or nothing."""
     if value is None:
@@ -225,11 +241,11 @@ class Waiver:
 def _waiver_values(props: Mapping[str, Any]) -> Mapping[str, Any]:
     tags = get_path(props, "tags")
     if isinstance(tags, Mapping):
-        return {k[len(WAIVER_TAG_PREFIX):]: v for k, v in tags.items() if k.startswith(WAIVER_TAG_PREFIX)}
+        return {k[len(WAIVER_TAG_PREFIX) :]: v for k, v in tags.items() if k.startswith(WAIVER_TAG_PREFIX)}
     annotations = get_path(props, "metadata.annotations")
     if isinstance(annotations, Mapping):
         return {
-            k[len(WAIVER_ANNOTATION_PREFIX):]: v
+            k[len(WAIVER_ANNOTATION_PREFIX) :]: v
             for k, v in annotations.items()
             if k.startswith(WAIVER_ANNOTATION_PREFIX)
         }
@@ -294,7 +310,9 @@ def _metadata(spec: PolicySpec) -> dict[str, Any]:
     return {
         "description": spec.description,
         "enforcement_level": spec.default_enforcement,
-        "config_schema": PolicyConfigSchema(properties=dict(spec.config_schema)) if spec.config_schema else None,
+        "config_schema": PolicyConfigSchema(properties=dict(spec.config_schema))
+        if spec.config_schema
+        else None,
         "severity": _severity(spec),
         "framework": spec.primary_framework(),
         "tags": spec.framework_tags(),

@@ -1,0 +1,314 @@
+"""``goldenpath check``: a stack's verdict offline, through the same packs the engine would run.
+
+The stack program runs in-process under Pulumi mocks with its ``Pulumi.<stack>.yaml`` config;
+each registered resource then goes to every selected policy pack — started as its own process,
+as the engine starts one — over the analyzer protocol: ``Remediate`` (for policies at the
+remediate level), ``Analyze`` per resource, ``AnalyzeStack`` once. The same diagnostics the
+engine would print become :class:`Finding` values.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from google.protobuf import struct_pb2
+
+from goldenpath.analyzer import (
+    Diagnostic,
+    PackInfo,
+    PolicyPackError,
+    PolicyPackProcess,
+    ResourceInput,
+    pack_dirs,
+)
+from goldenpath.harness import ProgramRun, RecordedResource, run_stack
+from goldenpath.policy import WAIVER_AUDIT_POLICY
+
+Status = Literal["violation", "suppressed", "remediated", "not-evaluated"]
+_PREVIEW_PREFIX = "can't run policy"
+
+
+class UsageError(Exception):
+    """Bad arguments to check: unknown pack, unreadable pack config."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One policy result on one resource."""
+
+    policy: str
+    pack: str
+    severity: str
+    enforcement: str
+    status: Status
+    message: str
+    urn: str
+    resource_type: str
+    resource_name: str
+    component: str
+    remediation: str = ""
+    url: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.status == "violation" and self.enforcement == "mandatory"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "pack": self.pack,
+            "severity": self.severity,
+            "enforcement": self.enforcement,
+            "status": self.status,
+            "message": self.message,
+            "resource": {"urn": self.urn, "type": self.resource_type, "name": self.resource_name},
+            "component": self.component,
+            "remediation": self.remediation,
+            "url": self.url,
+        }
+
+
+@dataclass
+class CheckResult:
+    stack_dir: Path
+    run: ProgramRun
+    packs: list[PackInfo]
+    findings: list[Finding]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if any(f.blocking for f in self.findings) else 0
+
+    def counts(self) -> dict[str, int]:
+        result = {"mandatory": 0, "advisory": 0, "suppressed": 0, "remediated": 0, "not-evaluated": 0}
+        for f in self.findings:
+            if f.status == "violation":
+                result["mandatory" if f.enforcement == "mandatory" else "advisory"] += 1
+            else:
+                result[f.status] += 1
+        return result
+
+
+# --- Pack selection and config --------------------------------------------------------------------
+
+
+def resolve_packs(names: Sequence[str] | None) -> list[Path]:
+    """Pack folders from names of shipped packs or paths to pack folders; all shipped packs by default."""
+    shipped = pack_dirs()
+    if not names:
+        return list(shipped.values())
+    resolved = []
+    for name in names:
+        path = Path(name)
+        if (path / "PulumiPolicy.yaml").is_file():
+            resolved.append(path.resolve())
+        elif name in shipped:
+            resolved.append(shipped[name])
+        else:
+            raise UsageError(
+                f"--pack {name!r}: neither a shipped pack ({', '.join(shipped)}) nor a folder with PulumiPolicy.yaml"
+            )
+    return resolved
+
+
+def load_pack_config(paths: Sequence[Path | str] | None) -> dict[str, Any]:
+    """Merge ``--policy-pack-config``-style JSON (or YAML) files: ``{all: level, policy: level | {…}}``."""
+    merged: dict[str, Any] = {}
+    for raw in paths or ():
+        path = Path(raw)
+        try:
+            text = path.read_text()
+        except OSError as error:
+            raise UsageError(f"--pack-config {path}: {error.strerror}") from None
+        try:
+            data = json.loads(text) if path.suffix == ".json" else _yaml(text)
+        except ValueError as error:
+            raise UsageError(
+                f"--pack-config {path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {error}"
+            ) from None
+        if not isinstance(data, Mapping):
+            raise UsageError(f"--pack-config {path}: expected an object of policy names")
+        merged.update(data)
+    return merged
+
+
+def _yaml(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from None
+
+
+def split_pack_config(config: Mapping[str, Any], infos: Sequence[PackInfo]) -> dict[str, dict[str, Any]]:
+    """Each pack's share of a merged config; a policy named by no pack is an error."""
+    known = {p.name for info in infos for p in info.policies}
+    unknown = sorted(set(config) - known - {"all"})
+    if unknown:
+        raise UsageError(f"pack config names policies no selected pack has: {', '.join(unknown)}")
+    shares = {}
+    for info in infos:
+        names = {p.name for p in info.policies}
+        share = {k: v for k, v in config.items() if k in names}
+        if "all" in config:
+            share["all"] = config["all"]
+        shares[info.name] = share
+    return shares
+
+
+# --- Evaluation ------------------------------------------------------------------------------------
+
+
+def _inputs(resources: Sequence[RecordedResource]) -> list[ResourceInput]:
+    return [
+        ResourceInput(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            properties=r.properties,
+            parent=r.parent or "",
+            dependencies=r.dependencies,
+            property_dependencies=r.property_dependencies,
+            protect=r.protect,
+        )
+        for r in resources
+        if r.custom
+    ]
+
+
+def component_of(resource: RecordedResource | None, by_urn: Mapping[str, RecordedResource]) -> str:
+    """The name of the nearest enclosing component ('stack' for top-level resources)."""
+    parent = by_urn.get(resource.parent) if resource is not None and resource.parent else None
+    while parent is not None and parent.custom:
+        parent = by_urn.get(parent.parent) if parent.parent else None
+    return parent.name if parent is not None else "stack"
+
+
+def _finding(
+    diagnostic: Diagnostic,
+    info: PackInfo,
+    by_urn: Mapping[str, RecordedResource],
+    status: Status | None = None,
+) -> Finding:
+    policy_name, message = diagnostic.policy, diagnostic.message
+    if status is None:
+        if policy_name == WAIVER_AUDIT_POLICY and message.startswith("suppressed "):
+            status = "suppressed"
+            policy_name, _, message = message[len("suppressed ") :].partition(": ")
+        elif message.startswith(_PREVIEW_PREFIX):
+            status = "not-evaluated"
+        else:
+            status = "violation"
+    try:
+        meta = info.policy(policy_name)
+    except KeyError:
+        meta = None
+    resource = by_urn.get(diagnostic.urn)
+    return Finding(
+        policy=policy_name,
+        pack=info.name,
+        severity=meta.severity if meta else diagnostic.severity,
+        enforcement=meta.enforcement if status == "suppressed" and meta else diagnostic.enforcement,
+        status=status,
+        message=message,
+        urn=diagnostic.urn,
+        resource_type=resource.type if resource else "",
+        resource_name=resource.name if resource else "",
+        component=component_of(resource, by_urn),
+        remediation=meta.remediation if meta else "",
+        url=meta.url if meta else "",
+    )
+
+
+def evaluate_pack(
+    process: PolicyPackProcess, run: ProgramRun, config: Mapping[str, Any] | None = None
+) -> list[Finding]:
+    """Every finding one running pack reports on the resources of ``run``."""
+    info = process.info()
+    by_urn = {r.urn: r for r in run.resources}
+    process.configure(config)
+    process.configure_stack(project=run.project, stack=run.stack, dry_run=True)
+    findings: list[Finding] = []
+    analyzed: list[ResourceInput] = []
+    remediating = any(p.enforcement == "remediate" for p in info.policies) or any(
+        v == "remediate" or (isinstance(v, Mapping) and v.get("enforcementLevel") == "remediate")
+        for v in (config or {}).values()
+    )
+    for resource in _inputs(run.resources):
+        if remediating:
+            for policy, new_props in process.remediate(resource):
+                props = struct_pb2.Struct()
+                props.update(new_props)
+                resource = ResourceInput(**{**resource.__dict__, "properties": props})
+                findings.append(
+                    _finding(
+                        Diagnostic(
+                            policy,
+                            info.name,
+                            "remediated: properties rewritten by the pack",
+                            "remediate",
+                            "",
+                            resource.urn,
+                        ),
+                        info,
+                        by_urn,
+                        status="remediated",
+                    )
+                )
+        analyzed.append(resource)
+        findings.extend(_finding(d, info, by_urn) for d in process.analyze(resource))
+    findings.extend(_finding(d, info, by_urn) for d in process.analyze_stack(analyzed))
+    return findings
+
+
+def check_stack(
+    stack_dir: Path | str,
+    stack: str = "dev",
+    packs: Sequence[str] | None = None,
+    pack_config: Mapping[str, Any] | None = None,
+) -> CheckResult:
+    """Run the stack under mocks and evaluate it through every selected pack."""
+    pack_paths = resolve_packs(packs)
+    timings: dict[str, float] = {}
+    processes = [PolicyPackProcess(p) for p in pack_paths]
+    started = time.perf_counter()
+    # Packs start in their own processes while the program runs here.
+    with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
+        pending = [pool.submit(p.start) for p in processes]
+        try:
+            run = run_stack(stack_dir, stack)
+            timings["program"] = time.perf_counter() - started
+            for future in pending:
+                future.result()
+        except BaseException as error:
+            wait(pending)  # a pack still starting must be up before it can be stopped
+            for p in processes:
+                p.stop()
+            if isinstance(error, PolicyPackError):
+                raise UsageError(str(error)) from None
+            raise
+    try:
+        infos = [p.info() for p in processes]
+        shares = split_pack_config(pack_config or {}, infos)
+        evaluation_start = time.perf_counter()
+        findings: list[Finding] = []
+        for process, info in zip(processes, infos, strict=True):
+            findings.extend(evaluate_pack(process, run, shares[info.name]))
+        timings["policies"] = time.perf_counter() - evaluation_start
+    except PolicyPackError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        for p in processes:
+            p.stop()
+    timings["total"] = time.perf_counter() - started
+    order = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
+    findings.sort(key=lambda f: (f.component, order[f.status], f.enforcement != "mandatory", f.policy, f.urn))
+    return CheckResult(Path(stack_dir), run, infos, findings, timings)

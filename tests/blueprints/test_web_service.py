@@ -1,0 +1,307 @@
+"""The WebService blueprint under mocks, from the example stack's own config."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from goldenpath.blueprints import WebService
+from goldenpath.config import ConfigError
+from goldenpath.harness import run_under_mocks
+
+from ..conftest import STACKS
+
+BLUEPRINT = "goldenpath:blueprints:WebService"
+COMPONENTS = {
+    "goldenpath:aws:Network",
+    "goldenpath:aws:Logging",
+    "goldenpath:aws:Secrets",
+    "goldenpath:aws:Service",
+    "goldenpath:aws:Monitoring",
+    "goldenpath:aws:Ci",
+}
+BASE_CONFIG = {
+    "payments-api:team": "payments",
+    "payments-api:costCenter": "cc-1042",
+    "payments-api:environment": "dev",
+    "payments-api:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0f4b1c52-8a3e-4c1d-9d57-1b2c3d4e5f60",
+    "payments-api:imageTag": "1.4.2",
+    "payments-api:github": json.dumps({"repository": "acme/payments-api"}),
+}
+
+
+def _run(config: dict[str, str], secret_keys: list[str] | None = None):
+    errors: list[ConfigError] = []
+
+    def program():
+        try:
+            WebService("payments-api")
+        except ConfigError as error:
+            errors.append(error)
+
+    run = run_under_mocks(
+        program, project="payments-api", stack="dev", config=config, secret_keys=secret_keys
+    )
+    return run, errors
+
+
+def _problems(overrides: dict[str, str]) -> tuple[list[str], int]:
+    run, errors = _run({**BASE_CONFIG, **overrides})
+    assert errors, "expected a config error"
+    return errors[0].problems, len(run.resources)
+
+
+def _count(run, type_token: str) -> int:
+    return len(run.by_type(type_token))
+
+
+# --- Resource graph ---------------------------------------------------------------------------
+
+
+def test_dev_stack_registers_the_blueprint_and_each_component(payments_dev):
+    types = Counter(r.type for r in payments_dev.resources if not r.custom)
+
+    assert types[BLUEPRINT] == 1
+    assert set(types) >= COMPONENTS
+    # The Network reuses Logging for its flow logs: one for the service, one for the VPC.
+    assert types["goldenpath:aws:Logging"] == 2
+
+
+def test_every_resource_descends_from_the_blueprint(payments_dev):
+    blueprint = payments_dev.one(BLUEPRINT)
+    by_urn = {r.urn: r for r in payments_dev.resources}
+
+    for resource in payments_dev.resources:
+        if resource is blueprint:
+            continue
+        parent = by_urn.get(resource.parent)
+        while parent is not None and parent is not blueprint:
+            parent = by_urn.get(parent.parent)
+        assert parent is blueprint, f"{resource.name} is not inside the blueprint"
+
+
+def test_dev_stack_has_the_expected_resource_counts(payments_dev):
+    run = payments_dev
+    assert _count(run, "aws:ec2/vpc:Vpc") == 1
+    assert _count(run, "aws:ec2/subnet:Subnet") == 4
+    assert _count(run, "aws:ec2/natGateway:NatGateway") == 1
+    assert _count(run, "aws:ecs/service:Service") == 1
+    assert _count(run, "aws:lb/loadBalancer:LoadBalancer") == 1
+    assert _count(run, "aws:lb/listener:Listener") == 2
+    assert _count(run, "aws:secretsmanager/secret:Secret") == 2
+    assert _count(run, "aws:cloudwatch/metricAlarm:MetricAlarm") >= 5
+    assert _count(run, "aws:ecr/repository:Repository") == 1
+    assert _count(run, "aws:cloudwatch/dashboard:Dashboard") == 1
+
+
+def test_every_kms_key_in_the_stack_rotates(payments_dev):
+    keys = payments_dev.by_type("aws:kms/key:Key")
+
+    assert keys
+    assert all(k.inputs.get("enableKeyRotation") is True for k in keys)
+
+
+# --- Tags ------------------------------------------------------------------------------------------
+
+
+def test_every_taggable_resource_carries_the_standard_tags(payments_dev):
+    from goldenpath.taggable import is_taggable
+
+    expected = {
+        "team": "payments",
+        "service": "payments-api",
+        "environment": "dev",
+        "cost-center": "cc-1042",
+        "managed-by": "goldenpath",
+        "goldenpath:blueprint": "WebService",
+    }
+    taggable = [r for r in payments_dev.resources if r.custom and is_taggable(r.type)]
+
+    assert len(taggable) > 30
+    for resource in taggable:
+        tags = resource.inputs.get("tags") or {}
+        missing = {k: v for k, v in expected.items() if tags.get(k) != v}
+        assert not missing, f"{resource.type} {resource.name} lacks {missing}"
+        assert tags.get("goldenpath:version")
+
+
+# --- Dev and prod differ where the config says --------------------------------------------------
+
+
+def test_prod_runs_more_tasks_than_dev(payments_dev, payments_prod):
+    dev = payments_dev.one("aws:ecs/service:Service").inputs["desiredCount"]
+    prod = payments_prod.one("aws:ecs/service:Service").inputs["desiredCount"]
+
+    assert (dev, prod) == (1, 3)
+
+
+def test_prod_keeps_service_logs_a_year_and_dev_a_month(payments_dev, payments_prod):
+    def retention(run):
+        group = next(r for r in run.by_type("aws:cloudwatch/logGroup:LogGroup") if "network" not in r.name)
+        return group.inputs["retentionInDays"]
+
+    assert (retention(payments_dev), retention(payments_prod)) == (30, 365)
+
+
+def test_prod_load_balancer_has_deletion_protection_and_dev_does_not(payments_dev, payments_prod):
+    def protected(run):
+        return run.one("aws:lb/loadBalancer:LoadBalancer").inputs.get("enableDeletionProtection")
+
+    assert (bool(protected(payments_dev)), protected(payments_prod)) == (False, True)
+
+
+def test_prod_alarms_are_stricter_than_dev(payments_dev, payments_prod):
+    def five_xx(run):
+        alarm = next(
+            r
+            for r in run.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+            if r.inputs.get("metricName") == "HTTPCode_Target_5XX_Count"
+        )
+        return alarm.inputs["threshold"]
+
+    assert (five_xx(payments_dev), five_xx(payments_prod)) == (25, 5)
+
+
+def test_prod_has_a_nat_gateway_per_availability_zone(payments_prod):
+    assert _count(payments_prod, "aws:ec2/natGateway:NatGateway") == 2
+
+
+def test_prod_task_size_follows_config(payments_prod):
+    task = payments_prod.one("aws:ecs/taskDefinition:TaskDefinition").inputs
+
+    assert (task["cpu"], task["memory"]) == ("1024", "2048")
+
+
+# --- CI access ---------------------------------------------------------------------------------------
+
+
+def _deploy_trust(run) -> dict:
+    role = next(r for r in run.by_type("aws:iam/role:Role") if "deploy" in r.name)
+    return json.loads(role.inputs["assumeRolePolicy"])
+
+
+def test_deploy_role_trust_is_limited_to_the_repository_branch(payments_dev):
+    (statement,) = _deploy_trust(payments_dev)["Statement"]
+    conditions = json.dumps(statement["Condition"])
+
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert '"repo:acme/payments-api:ref:refs/heads/main"' in conditions
+    assert '"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"' in conditions
+    assert "*" not in conditions
+
+
+def test_prod_deploy_role_also_trusts_the_production_environment(payments_prod):
+    conditions = json.dumps(_deploy_trust(payments_prod)["Statement"][0]["Condition"])
+
+    assert "repo:acme/payments-api:environment:production" in conditions
+
+
+def test_the_service_runs_the_pinned_image_from_its_own_repository(payments_dev):
+    containers = json.loads(
+        payments_dev.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"]
+    )
+
+    assert containers[0]["image"].endswith("/payments-api-dev:1.4.2")
+
+
+def test_secrets_are_injected_by_arn_as_environment_variables(payments_dev):
+    containers = json.loads(
+        payments_dev.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"]
+    )
+
+    assert {s["name"] for s in containers[0]["secrets"]} == {"DATABASE_URL", "STRIPE_API_KEY"}
+    assert all(s["valueFrom"].startswith("arn:aws:") for s in containers[0]["secrets"])
+
+
+# --- Config errors name the key, before any resource is registered ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "fragment"),
+    [
+        (
+            {"payments-api:github": json.dumps({"repository": "payments"})},
+            "payments-api:github.repository",
+            "owner/name",
+        ),
+        ({"payments-api:memory": "700"}, "payments-api:memory", "512, 1024, 2048"),
+        ({"payments-api:cpu": "300"}, "payments-api:cpu", "256, 512"),
+        ({"payments-api:imageTag": "latest"}, "payments-api:imageTag", "'latest' is not allowed"),
+        ({"payments-api:environment": "qa"}, "payments-api:environment", "'dev', 'staging' or 'prod'"),
+        ({"payments-api:logRetentionDays": "10"}, "payments-api:logRetentionDays", "30, 60, 90"),
+        ({"payments-api:certificateArn": "my-cert"}, "payments-api:certificateArn", "ACM certificate ARN"),
+        ({"payments-api:desiredCount": "9"}, "payments-api:maxCount", "minCount ≤ desiredCount ≤ maxCount"),
+        ({"payments-api:replicas": "3"}, "payments-api:replicas", "unknown key"),
+    ],
+)
+def test_a_bad_config_value_names_its_key_and_what_is_allowed(overrides, key, fragment):
+    problems, registered = _problems(overrides)
+
+    assert any(p.startswith(f"{key}:") and fragment in p for p in problems), problems
+    assert registered == 0
+
+
+def test_a_missing_required_key_is_named():
+    config = {k: v for k, v in BASE_CONFIG.items() if k != "payments-api:team"}
+    run, errors = _run(config)
+
+    assert errors[0].problems == ["payments-api:team: required, but not set"]
+
+
+def test_plaintext_secret_values_are_refused():
+    config = {
+        **BASE_CONFIG,
+        "payments-api:secrets": json.dumps(["api-key"]),
+        "payments-api:secretValues": json.dumps({"api-key": "hunter2"}),
+    }
+    _, errors = _run(config)
+
+    assert "pulumi config set --secret" in errors[0].problems[0]
+
+
+def test_secret_config_values_become_secret_secret_versions():
+    config = {
+        **BASE_CONFIG,
+        "payments-api:secrets": json.dumps(["api-key"]),
+        "payments-api:secretValues": json.dumps({"api-key": "hunter2"}),
+    }
+    run, errors = _run(config, secret_keys=["payments-api:secretValues"])
+    (version,) = run.by_type("aws:secretsmanager/secretVersion:SecretVersion")
+    raw = version.properties.fields["secretString"]
+
+    assert not errors
+    assert (
+        raw.struct_value.fields["4dabf18193072939515e22adb298388d"].string_value
+        == "1b47061264138c4ac30d75fd1eb44270"
+    )
+
+
+def test_an_existing_vpc_replaces_the_network():
+    config = {
+        **BASE_CONFIG,
+        "payments-api:vpc": json.dumps(
+            {
+                "vpcId": "vpc-0abc1234",
+                "publicSubnetIds": ["subnet-1", "subnet-2"],
+                "privateSubnetIds": ["subnet-3", "subnet-4"],
+            }
+        ),
+    }
+    run, errors = _run(config)
+
+    assert not errors
+    assert run.by_type("goldenpath:aws:Network") == []
+    assert run.one("aws:ecs/service:Service").inputs["networkConfiguration"]["subnets"] == [
+        "subnet-3",
+        "subnet-4",
+    ]
+
+
+def test_the_example_stack_program_is_five_lines():
+    lines = [
+        line for line in (STACKS / "payments-api" / "__main__.py").read_text().splitlines() if line.strip()
+    ]
+
+    assert len(lines) <= 5
