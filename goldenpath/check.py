@@ -9,14 +9,17 @@ engine would print become :class:`Finding` values.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import queue
+import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import grpc
 from google.protobuf import struct_pb2
 
 from goldenpath.analyzer import (
@@ -27,7 +30,7 @@ from goldenpath.analyzer import (
     ResourceInput,
     pack_dirs,
 )
-from goldenpath.harness import ProgramRun, RecordedResource, run_stack
+from goldenpath.harness import ProgramRun, RecordedResource, read_stack_files, run_stack
 from goldenpath.policy import WAIVER_AUDIT_POLICY
 
 Status = Literal["violation", "suppressed", "remediated", "not-evaluated"]
@@ -167,23 +170,6 @@ def split_pack_config(config: Mapping[str, Any], infos: Sequence[PackInfo]) -> d
 # --- Evaluation ------------------------------------------------------------------------------------
 
 
-def _inputs(resources: Sequence[RecordedResource]) -> list[ResourceInput]:
-    return [
-        ResourceInput(
-            urn=r.urn,
-            type=r.type,
-            name=r.name,
-            properties=r.properties,
-            parent=r.parent or "",
-            dependencies=r.dependencies,
-            property_dependencies=r.property_dependencies,
-            protect=r.protect,
-        )
-        for r in resources
-        if r.custom
-    ]
-
-
 def component_of(resource: RecordedResource | None, by_urn: Mapping[str, RecordedResource]) -> str:
     """The name of the nearest enclosing component ('stack' for top-level resources)."""
     parent = by_urn.get(resource.parent) if resource is not None and resource.parent else None
@@ -228,45 +214,106 @@ def _finding(
     )
 
 
-def evaluate_pack(
-    process: PolicyPackProcess, run: ProgramRun, config: Mapping[str, Any] | None = None
-) -> list[Finding]:
-    """Every finding one running pack reports on the resources of ``run``."""
-    info = process.info()
-    by_urn = {r.urn: r for r in run.resources}
-    process.configure(config)
-    process.configure_stack(project=run.project, stack=run.stack, dry_run=True)
-    findings: list[Finding] = []
-    analyzed: list[ResourceInput] = []
-    remediating = any(p.enforcement == "remediate" for p in info.policies) or any(
-        v == "remediate" or (isinstance(v, Mapping) and v.get("enforcementLevel") == "remediate")
-        for v in (config or {}).values()
-    )
-    for resource in _inputs(run.resources):
+class PackSession:
+    """One pack evaluating resources while the program still registers them.
+
+    The pack runs in its own process; a thread here feeds it each resource as it arrives
+    (``Remediate`` where the pack remediates, then ``Analyze``), so evaluation overlaps the
+    program instead of following it. ``finish`` adds the ``AnalyzeStack`` pass.
+    """
+
+    _DONE = object()
+
+    def __init__(self, pack_dir: Path, config: Mapping[str, Any], project: str, stack: str):
+        self.process = PolicyPackProcess(pack_dir)
+        self._config = config
+        self._project, self._stack = project, stack
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._analyzed: list[ResourceInput] = []
+        self.diagnostics: list[tuple[Diagnostic, Status | None]] = []
+        self.info: PackInfo | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name=f"pack-{pack_dir.name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, resource: RecordedResource) -> None:
+        if resource.custom:
+            self._queue.put(_input(resource))
+
+    def _work(self) -> None:
+        try:
+            self.process.start()
+            self.info = self.process.info()
+            names = {p.name for p in self.info.policies}
+            share = {k: v for k, v in self._config.items() if k in names or k == "all"}
+            self.process.configure(share)
+            self.process.configure_stack(project=self._project, stack=self._stack, dry_run=True)
+            remediating = _remediates(self.info, share)
+            while (resource := self._queue.get()) is not self._DONE:
+                try:
+                    self._evaluate(resource, remediating)
+                except grpc.RpcError as error:
+                    raise PolicyPackError(
+                        f"pack {self.info.name} failed on {resource.urn}: {error.details()}"
+                    ) from None
+        except BaseException as error:  # noqa: BLE001 - handed to the caller in finish()
+            self.error = error
+            while self._queue.get() is not self._DONE:
+                pass
+
+    def _evaluate(self, resource: ResourceInput, remediating: bool) -> None:
         if remediating:
-            for policy, new_props in process.remediate(resource):
+            for policy, new_props in self.process.remediate(resource):
                 props = struct_pb2.Struct()
                 props.update(new_props)
-                resource = ResourceInput(**{**resource.__dict__, "properties": props})
-                findings.append(
-                    _finding(
-                        Diagnostic(
-                            policy,
-                            info.name,
-                            "remediated: properties rewritten by the pack",
-                            "remediate",
-                            "",
-                            resource.urn,
-                        ),
-                        info,
-                        by_urn,
-                        status="remediated",
-                    )
+                resource = dataclasses.replace(resource, properties=props)
+                note = Diagnostic(
+                    policy, self.info.name, "properties rewritten by the pack", "remediate", "", resource.urn
                 )
-        analyzed.append(resource)
-        findings.extend(_finding(d, info, by_urn) for d in process.analyze(resource))
-    findings.extend(_finding(d, info, by_urn) for d in process.analyze_stack(analyzed))
-    return findings
+                self.diagnostics.append((note, "remediated"))
+        self._analyzed.append(resource)
+        self.diagnostics.extend((d, None) for d in self.process.analyze(resource))
+
+    def finish(self) -> None:
+        """Wait for every submitted resource, then run the stack policies over them all."""
+        self._queue.put(self._DONE)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        try:
+            self.diagnostics.extend((d, None) for d in self.process.analyze_stack(self._analyzed))
+        except grpc.RpcError as error:
+            raise PolicyPackError(
+                f"pack {self.info.name} failed on the stack policies: {error.details()}"
+            ) from None
+
+    def abandon(self) -> None:
+        self._queue.put(self._DONE)
+        self._thread.join()
+        self.process.stop()
+
+
+def _input(r: RecordedResource) -> ResourceInput:
+    return ResourceInput(
+        urn=r.urn,
+        type=r.type,
+        name=r.name,
+        properties=r.properties,
+        parent=r.parent or "",
+        dependencies=r.dependencies,
+        property_dependencies=r.property_dependencies,
+        protect=r.protect,
+    )
+
+
+def _remediates(info: PackInfo, config: Mapping[str, Any]) -> bool:
+    def level(policy) -> str:
+        entry = config.get(policy.name, config.get("all"))
+        if isinstance(entry, Mapping):
+            entry = entry.get("enforcementLevel")
+        return entry or policy.enforcement
+
+    return any(level(p) == "remediate" for p in info.policies)
 
 
 def check_stack(
@@ -277,38 +324,39 @@ def check_stack(
 ) -> CheckResult:
     """Run the stack under mocks and evaluate it through every selected pack."""
     pack_paths = resolve_packs(packs)
+    files = read_stack_files(stack_dir, stack)
+    config = dict(pack_config or {})
     timings: dict[str, float] = {}
-    processes = [PolicyPackProcess(p) for p in pack_paths]
     started = time.perf_counter()
-    # Packs start in their own processes while the program runs here.
-    with ThreadPoolExecutor(max_workers=max(1, len(processes))) as pool:
-        pending = [pool.submit(p.start) for p in processes]
-        try:
-            run = run_stack(stack_dir, stack)
-            timings["program"] = time.perf_counter() - started
-            for future in pending:
-                future.result()
-        except BaseException as error:
-            wait(pending)  # a pack still starting must be up before it can be stopped
-            for p in processes:
-                p.stop()
-            if isinstance(error, PolicyPackError):
-                raise UsageError(str(error)) from None
-            raise
+    sessions = [PackSession(p, config, files.project, files.stack) for p in pack_paths]
+
+    def submit(resource: RecordedResource) -> None:
+        for session in sessions:
+            session.submit(resource)
+
     try:
-        infos = [p.info() for p in processes]
-        shares = split_pack_config(pack_config or {}, infos)
-        evaluation_start = time.perf_counter()
-        findings: list[Finding] = []
-        for process, info in zip(processes, infos, strict=True):
-            findings.extend(evaluate_pack(process, run, shares[info.name]))
-        timings["policies"] = time.perf_counter() - evaluation_start
+        try:
+            run = run_stack(stack_dir, stack, on_resource=submit)
+        finally:
+            timings["program"] = time.perf_counter() - started
+        for session in sessions:
+            session.finish()
+        timings["total"] = time.perf_counter() - started
+        timings["policies-after-program"] = timings["total"] - timings["program"]
     except PolicyPackError as error:
         raise UsageError(str(error)) from None
     finally:
-        for p in processes:
-            p.stop()
-    timings["total"] = time.perf_counter() - started
+        for session in sessions:
+            session.abandon()
+
+    infos = [s.info for s in sessions if s.info is not None]
+    split_pack_config(config, infos)  # a policy no selected pack has is a usage error
+    by_urn = {r.urn: r for r in run.resources}
+    findings = [
+        _finding(diagnostic, session.info, by_urn, status)
+        for session in sessions
+        for diagnostic, status in session.diagnostics
+    ]
     order = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
     findings.sort(key=lambda f: (f.component, order[f.status], f.enforcement != "mandatory", f.policy, f.urn))
     return CheckResult(Path(stack_dir), run, infos, findings, timings)

@@ -323,5 +323,23 @@ K8S_ALERT_FOR = "5m"
 # External Secrets Operator re-reads the store this often, so a rotated value arrives within it.
 EXTERNAL_SECRET_REFRESH_INTERVAL = "1h"
 
-# Kubernetes: the Pod Security Standard namespaces enforce (pod-security.kubernetes.io/enforce).
-POD_SECURITY_LEVEL = "restricted"
+# --- Policy defaults: AWS security and platform standards ------------------------------------
+
+# Automated RDS backups are kept at least this long (AWS allows 0-35 days).
+RDS_BACKUP_RETENTION_MINIMUM_DAYS = 7
+# IAM actions that support no resource-level permissions, so AWS evaluates them against "*" only;
+# the goldenpath Ci deploy role needs the first three. Everything else names its resources.
+IAM_ACTIONS_ONLY_ON_ALL_RESOURCES: tuple[str, ...] = (
+    "ecr:GetAuthorizationToken",
+    "ecs:RegisterTaskDefinition",
+    "ecs:DescribeTaskDefinition",
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+)
+# The AWS regions stacks may deploy to (data residency: the EU, plus us-east-1 for the global
+# services that live only there, such as CloudFront certificates).
+APPROVED_REGIONS: tuple[str, ...] = ("eu-west-1", "eu-central-1", "us-east-1")
+# Explicit physical names are lower-case words joined by '-'; log group and ECR repository names
+# may be paths of such words ("/goldenpath/payments/prod"), which AWS rejects for the other kinds.
+NAME_PATTERN = r"^/?[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$"

@@ -142,36 +142,37 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """A mock monitor that also records parent, dependencies and raw inputs of each resource."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks):
+    def __init__(
+        self, mocks: pulumi_mocks.Mocks, on_resource: Callable[[RecordedResource], None] | None = None
+    ):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.on_resource = on_resource
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        registration = self.resources.get(response.urn)
-        inputs = dict(registration.state) if registration else {}
         properties = struct_pb2.Struct()
         properties.CopyFrom(request.object)
-        self.recorded.append(
-            RecordedResource(
-                urn=response.urn,
-                type=request.type,
-                name=request.name,
-                custom=bool(request.custom),
-                parent=request.parent or None,
-                inputs=_plain(pulumi.runtime.rpc.deserialize_properties(request.object)),
-                properties=properties,
-                provider=request.provider,
-                dependencies=tuple(request.dependencies),
-                property_dependencies={
-                    key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
-                },
-                protect=bool(request.protect),
-            )
+        recorded = RecordedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            inputs=_plain(pulumi.runtime.rpc.deserialize_properties(request.object)),
+            properties=properties,
+            provider=request.provider,
+            dependencies=tuple(request.dependencies),
+            property_dependencies={
+                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            protect=bool(request.protect),
         )
-        del inputs
+        self.recorded.append(recorded)
+        if self.on_resource is not None:
+            self.on_resource(recorded)
         return response
 
 
@@ -317,11 +318,15 @@ def run_under_mocks(
     secret_keys: list[str] | None = None,
     preview: bool = True,
     mocks: pulumi_mocks.Mocks | None = None,
+    on_resource: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
-    """Run ``program`` (a callable that declares resources) under mocks and record the graph."""
+    """Run ``program`` (a callable that declares resources) under mocks and record the graph.
+
+    ``on_resource`` is called with each resource as it is registered, while the program runs.
+    """
 
     def run() -> ProgramRun:
-        monitor = RecordingMonitor(mocks or GoldenpathMocks())
+        monitor = RecordingMonitor(mocks or GoldenpathMocks(), on_resource)
         pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
         pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
         SETTINGS.rpc_manager.clear()
@@ -342,7 +347,13 @@ def _find_program_error(error: BaseException) -> BaseException:
     return error
 
 
-def run_stack(stack_dir: Path | str, stack: str = "dev", *, preview: bool = True) -> ProgramRun:
+def run_stack(
+    stack_dir: Path | str,
+    stack: str = "dev",
+    *,
+    preview: bool = True,
+    on_resource: Callable[[RecordedResource], None] | None = None,
+) -> ProgramRun:
     """Run the Pulumi project in ``stack_dir`` with ``stack``'s config, as ``pulumi preview`` would."""
     files = read_stack_files(stack_dir, stack)
     program_dir = files.main.parent.resolve()
@@ -360,6 +371,7 @@ def run_stack(stack_dir: Path | str, stack: str = "dev", *, preview: bool = True
                 config=files.config,
                 secret_keys=files.secret_keys,
                 preview=preview,
+                on_resource=on_resource,
             )
         except Exception as error:  # noqa: BLE001 - the program's failure is reported, not ours
             cause = _find_program_error(error)

@@ -37,6 +37,8 @@ POLICY = PolicySpec(
     check=check,
     remediate=remediate,
     controls={NIST: ("AU-11",), PCI: ("10.5.1",)},
+    # A missing retention has one safe fix: the platform minimum, which the engine applies itself.
+    enforcement="remediate",
     config_schema={
         "minimumDays": {
             "type": "integer",
