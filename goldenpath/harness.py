@@ -9,6 +9,7 @@ policies.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
 import runpy
@@ -336,8 +337,37 @@ def run_under_mocks(
         outputs = dict(getattr(root, "outputs", {}) or {}) if root is not None else {}
         return ProgramRun(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
 
-    # A fresh context keeps one run's Pulumi settings and config from leaking into the next.
-    return contextvars.Context().run(run)
+    # A fresh context keeps one run's Pulumi settings and config from leaking into the next, and a
+    # fresh event loop keeps its pending callbacks and failed futures out of the next run.
+    try:
+        previous = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        previous = None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return contextvars.Context().run(run)
+    finally:
+        _dispose(loop)
+        asyncio.set_event_loop(previous)
+
+
+def _dispose(loop: asyncio.AbstractEventLoop) -> None:
+    """Finish a run's loop so that nothing it leaves behind surfaces later.
+
+    A failed program leaves futures whose error nobody reads; their finalizers would log it from
+    the garbage collector at some arbitrary later point (on Python 3.11 that can even happen in
+    the middle of an ``ast.parse`` and crash it). The program's error is already reported, so
+    those late reports are swallowed.
+    """
+    loop.set_exception_handler(lambda _loop, _context: None)
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 def _find_program_error(error: BaseException) -> BaseException:
