@@ -1,0 +1,1 @@
+"""Kubernetes policies: one policy per module, discovered by goldenpath.policy.discover."""
