@@ -238,7 +238,7 @@ class PackSession:
 
     def submit(self, resource: RecordedResource) -> None:
         if resource.custom:
-            self._queue.put(_input(resource))
+            self._queue.put(resource_input(resource))
 
     def _work(self) -> None:
         try:
@@ -293,7 +293,8 @@ class PackSession:
         self.process.stop()
 
 
-def _input(r: RecordedResource) -> ResourceInput:
+def resource_input(r: RecordedResource) -> ResourceInput:
+    """A recorded resource as the engine hands it to an analyzer."""
     return ResourceInput(
         urn=r.urn,
         type=r.type,

@@ -157,17 +157,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         properties = struct_pb2.Struct()
         properties.CopyFrom(request.object)
         recorded = RecordedResource(
-            urn=response.urn,
+            urn=engine_urn(response.urn),
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
-            parent=request.parent or None,
+            parent=engine_urn(request.parent) if request.parent else None,
             inputs=_plain(pulumi.runtime.rpc.deserialize_properties(request.object)),
             properties=properties,
             provider=request.provider,
-            dependencies=tuple(request.dependencies),
+            dependencies=tuple(engine_urn(u) for u in request.dependencies),
             property_dependencies={
-                key: tuple(deps.urns) for key, deps in request.propertyDependencies.items()
+                key: tuple(engine_urn(u) for u in deps.urns)
+                for key, deps in request.propertyDependencies.items()
             },
             protect=bool(request.protect),
         )
@@ -175,6 +176,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if self.on_resource is not None:
             self.on_resource(recorded)
         return response
+
+
+_STACK_IN_TYPE = "::pulumi:pulumi:Stack$"
+
+
+def engine_urn(urn: str) -> str:
+    """The URN the engine gives a resource: the mock monitor puts the root stack's type into the
+    qualified type of every resource (``…::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::b``); the
+    engine leaves it out, and policies and reports must show what a real preview shows."""
+    return urn.replace(_STACK_IN_TYPE, "::", 1)
 
 
 def _plain(value: Any) -> Any:
@@ -339,17 +350,35 @@ def run_under_mocks(
 
     # A fresh context keeps one run's Pulumi settings and config from leaking into the next, and a
     # fresh event loop keeps its pending callbacks and failed futures out of the next run.
-    try:
-        previous = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        previous = None
+    restore = _thread_loop_restorer()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         return contextvars.Context().run(run)
     finally:
         _dispose(loop)
-        asyncio.set_event_loop(previous)
+        restore()
+
+
+def _thread_loop_restorer() -> Callable[[], None]:
+    """Something that puts this thread's event-loop state back as it was, without creating a loop.
+
+    ``asyncio.set_event_loop`` cannot express "no loop chosen yet", so the default policy's
+    thread-local state is saved and restored as a whole where the policy has it.
+    """
+    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+    if local is not None and hasattr(local, "_loop") and hasattr(local, "_set_called"):
+        saved = (local._loop, local._set_called)
+
+        def restore() -> None:
+            local._loop, local._set_called = saved
+
+        return restore
+    try:
+        previous = asyncio.get_event_loop()
+    except RuntimeError:
+        previous = None
+    return lambda: asyncio.set_event_loop(previous)
 
 
 def _dispose(loop: asyncio.AbstractEventLoop) -> None:
@@ -367,6 +396,9 @@ def _dispose(loop: asyncio.AbstractEventLoop) -> None:
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.run_until_complete(loop.shutdown_asyncgens())
+    # The mock monitor runs on the loop's executor threads, each of which made a loop of its own;
+    # ending the threads now lets those loops go while the interpreter is whole.
+    loop.run_until_complete(loop.shutdown_default_executor())
     loop.close()
 
 

@@ -3,7 +3,9 @@
 A policy module declares one :class:`PolicySpec` named ``POLICY`` next to its check:
 
 * a *resource* check is a pure function ``(props, config) -> messages`` that sees one resource's
-  inputs; it yields (or returns) one message per problem and nothing when the resource complies;
+  inputs; it yields (or returns) one message per problem and nothing when the resource complies
+  (with ``check_receives_type=True`` it is called as ``(props, config, resource_type)``, for a
+  policy that judges several types differently);
 * a *stack* check is ``(resources, config) -> [(urn, message), …]`` and sees every resource,
   for truths that span resources (an S3 bucket and its separate versioning resource).
 
@@ -114,12 +116,17 @@ class PolicySpec:
     controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     enforcement: Literal["advisory", "mandatory", "remediate"] | None = None
+    # True when one check judges several resource types differently: it is then called as
+    # ``check(props, config, resource_type)``.
+    check_receives_type: bool = False
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
             raise ValueError(f"policy id {self.id!r} must be lower-case words joined by '-'")
         if (self.check is None) == (self.stack_check is None):
             raise ValueError(f"policy {self.id}: give exactly one of check or stack_check")
+        if self.check_receives_type and self.check is None:
+            raise ValueError(f"policy {self.id}: check_receives_type needs a resource check")
         if self.remediate is not None and self.check is None:
             raise ValueError(f"policy {self.id}: only resource policies can remediate")
         unknown = set(self.controls) - set(FRAMEWORKS)
@@ -165,10 +172,18 @@ class PolicySpec:
             return PolicyComplianceFramework(name=name, version=version, reference=", ".join(ids))
         return None
 
-    def evaluate(self, props: Mapping[str, Any], config: Mapping[str, Any] | None = None) -> list[str]:
+    def evaluate(
+        self, props: Mapping[str, Any], config: Mapping[str, Any] | None = None, resource_type: str = ""
+    ) -> list[str]:
         """Run a resource check on plain props; the messages it reports (empty when compliant)."""
+        return self.run_check(props, self.config(config), resource_type)
+
+    def run_check(self, props: Mapping[str, Any], config: Mapping[str, Any], resource_type: str) -> list[str]:
+        """The messages of the resource check, given the effective config."""
         assert self.check is not None
-        return _messages(self.check(props, self.config(config)))
+        if self.check_receives_type:
+            return _messages(self.check(props, config, resource_type))  # type: ignore[call-arg]
+        return _messages(self.check(props, config))
 
 
 def _messages(result: Messages) -> list[str]:
@@ -323,13 +338,12 @@ def _metadata(spec: PolicySpec) -> dict[str, Any]:
 
 def _resource_policy(spec: PolicySpec) -> ResourceValidationPolicy:
     types = frozenset(spec.resource_types)
-    check = spec.check
-    assert check is not None
+    assert spec.check is not None
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in types:
             return
-        messages = _messages(check(args.props, spec.config(args.get_config())))
+        messages = spec.run_check(args.props, spec.config(args.get_config()), args.resource_type)
         if not messages:
             return
         waiver = find_waiver(spec, args.props)
@@ -389,7 +403,7 @@ def _waiver_audit_policy(specs: Sequence[PolicySpec]) -> StackValidationPolicy:
                 if spec.check is not None:
                     if resource.resource_type not in spec.resource_types:
                         continue
-                    messages = spec.evaluate(resource.props)
+                    messages = spec.evaluate(resource.props, resource_type=resource.resource_type)
                 else:
                     if spec.id not in stack_results:
                         stack_results[spec.id] = list(spec.stack_check(args.resources, spec.config(None)))

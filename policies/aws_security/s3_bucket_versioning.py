@@ -1,6 +1,6 @@
 """S3 buckets keep object versions so that an overwrite or delete can be undone."""
 
-from goldenpath.policy import NIST, PolicySpec, get_path
+from goldenpath.policy import NIST, PolicySpec, get_known
 
 BUCKET = "aws:s3/bucket:Bucket"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
@@ -11,14 +11,14 @@ def stack_check(resources, config):
     for r in resources:
         if r.resource_type != VERSIONING:
             continue
-        if get_path(r.props, "versioningConfiguration.status") != "Enabled":
+        if get_known(r.props, "versioningConfiguration.status") != "Enabled":
             continue
         enabled_for.update(d.urn for d in r.property_dependencies.get("bucket", []))
-        enabled_for.add(get_path(r.props, "bucket"))
+        enabled_for.add(get_known(r.props, "bucket"))
     for r in resources:
         if r.resource_type != BUCKET:
             continue
-        if r.urn in enabled_for or get_path(r.props, "bucket", r.name) in enabled_for:
+        if r.urn in enabled_for or get_known(r.props, "bucket", r.name) in enabled_for:
             continue
         yield r.urn, "bucket has no BucketVersioning resource with status Enabled"
 

@@ -1,0 +1,38 @@
+"""Load balancers log every request they serve."""
+
+from pulumi_policy.proxy import UnknownValueError
+
+from goldenpath.policy import NIST, PCI, PolicySpec, get_path
+
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+# Gateway Load Balancers do not support access logs.
+WITHOUT_ACCESS_LOGS = ("gateway",)
+
+
+def check(props, config):
+    if get_path(props, "loadBalancerType", "application") in WITHOUT_ACCESS_LOGS:
+        return None
+    if get_path(props, "accessLogs.enabled") is not True:
+        return "load balancer access logs are off; set accessLogs.enabled to true with a bucket"
+    try:
+        bucket = get_path(props, "accessLogs.bucket")
+    except UnknownValueError:
+        return None  # the name of a bucket created in the same stack: set, known after apply
+    if not bucket:
+        return "load balancer access logs name no bucket; set accessLogs.bucket"
+    return None
+
+
+POLICY = PolicySpec(
+    id="aws-alb-access-logs",
+    description="Application and Network Load Balancers have access logs enabled with a bucket.",
+    severity="medium",
+    rationale="Access logs are the only record of each request the load balancer served (client, path, status, "
+    "TLS version); incident response and abuse investigations start from them.",
+    remediation='Set `access_logs={"bucket": bucket.bucket, "enabled": True}` on the `aws.lb.LoadBalancer`, '
+    "with a bucket policy that lets Elastic Load Balancing write to it; goldenpath's Service component creates "
+    "that bucket and wires it up.",
+    resource_types=(LOAD_BALANCER,),
+    check=check,
+    controls={NIST: ("AU-2", "AU-12"), PCI: ("10.2.1",)},
+)
