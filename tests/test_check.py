@@ -225,3 +225,27 @@ def test_an_unknown_pack_exits_two():
 
     assert result.exit_code == 2
     assert "no-such-pack" in result.stderr
+
+
+INSECURE_K8S_MANDATORY = {
+    ("k8s-no-privileged", "legacy"),
+    ("k8s-no-host-path-volumes", "legacy"),
+    ("k8s-image-tag-pinned", "legacy"),
+    ("k8s-no-cluster-admin-binding", "legacy-admin"),
+    ("k8s-capabilities-dropped", "legacy"),
+    ("k8s-run-as-non-root", "legacy"),
+    ("k8s-no-privilege-escalation", "legacy"),
+    ("k8s-seccomp-profile", "legacy"),
+}
+
+
+def test_the_insecure_kubernetes_example_exits_one_naming_each_bad_object():
+    code, report = _json(EXAMPLES / "insecure-k8s", "--pack", "kubernetes")
+    mandatory = {
+        (f["policy"], f["resource"]["name"])
+        for f in report["findings"]
+        if f["status"] == "violation" and f["enforcement"] == "mandatory"
+    }
+
+    assert code == 1
+    assert mandatory == INSECURE_K8S_MANDATORY
