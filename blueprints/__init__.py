@@ -1,5 +1,6 @@
 """Paved paths: a team's whole stack is one blueprint."""
 
+from goldenpath.blueprints.k8s_service import K8sService, K8sServiceConfig
 from goldenpath.blueprints.web_service import WebService, WebServiceConfig
 
-__all__ = ["WebService", "WebServiceConfig"]
+__all__ = ["K8sService", "K8sServiceConfig", "WebService", "WebServiceConfig"]

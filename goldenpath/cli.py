@@ -111,6 +111,8 @@ def render(
         written = render_stack(stack_dir, stack, out)
     except ProgramError as error:
         raise _fail(f"the program of {stack_dir} failed under render:\n{error.message}") from None
+    except ValueError as error:
+        raise _fail(str(error)) from None
     Console().print(f"wrote {len(written)} objects to {out}")
 
 
