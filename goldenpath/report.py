@@ -66,7 +66,7 @@ def print_tree(run: ProgramRun, console: Console) -> None:
     console.print(resource_tree(run))
     custom = sum(1 for r in run.resources if r.custom)
     components = len(run.resources) - custom
-    console.print(f"{len(run.resources)} resources: {custom} cloud resources in {components} components")
+    console.print(f"{len(run.resources)} resources: {custom} provider resources in {components} components")
 
 
 # --- Text ---------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ def check(props, config):
     days = get_path(props, "retentionInDays")
     minimum = config["minimumDays"]
     if not days:
-        return f"log group keeps logs forever with no retention set; set retentionInDays to at least {minimum}"
+        return (
+            f"log group keeps logs forever with no retention set; set retentionInDays to at least {minimum}"
+        )
     if days < minimum:
         return f"log group retention is {days} days; at least {minimum} days are required"
     return None

@@ -28,7 +28,7 @@ POLICY = PolicySpec(
     description="Every S3 bucket has versioning enabled by a BucketVersioning resource.",
     severity="medium",
     rationale="Versioning lets an accidental or malicious overwrite or delete be rolled back.",
-    remediation="Add an `aws.s3.BucketVersioning` for the bucket with `versioning_configuration.status = \"Enabled\"`.",
+    remediation='Add an `aws.s3.BucketVersioning` for the bucket with `versioning_configuration.status = "Enabled"`.',
     resource_types=(BUCKET, VERSIONING),
     stack_check=stack_check,
     controls={NIST: ("CP-9", "SI-12")},

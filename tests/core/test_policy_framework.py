@@ -90,11 +90,25 @@ def test_high_and_critical_policies_default_to_mandatory_and_the_rest_to_advisor
         ({"stack_check": lambda resources, config: []}, "exactly one of check or stack_check"),
         ({"controls": {"iso-27001": ("A.8",)}}, "unknown frameworks"),
         ({"resource_types": ()}, "resource_types"),
+        (
+            {"check": None, "stack_check": lambda r, c: [], "check_receives_type": True},
+            "needs a resource check",
+        ),
     ],
 )
 def test_a_malformed_policy_spec_is_refused_when_declared(overrides, fragment):
     with pytest.raises(ValueError, match=fragment):
         _spec(**overrides)
+
+
+def test_a_check_that_asks_for_the_resource_type_is_given_it():
+    spec = _spec(
+        resource_types=("aws:sns/topic:Topic", "aws:sqs/queue:Queue"),
+        check=lambda props, config, resource_type: f"judged as {resource_type}",
+        check_receives_type=True,
+    )
+
+    assert spec.evaluate({}, resource_type="aws:sqs/queue:Queue") == ["judged as aws:sqs/queue:Queue"]
 
 
 def test_config_defaults_come_from_the_schema_and_unknown_keys_are_ignored():

@@ -13,6 +13,7 @@ and the exact set of those it must flag::
         type: aws:s3/bucketVersioning:BucketVersioning
         props: {bucket: good-bucket, versioningConfiguration: {status: Enabled}}
         dependsOn: {bucket: good-bucket}   # property dependencies, by resource name
+        parents: [goldenpath:aws:Service]  # optional: ancestor types, outermost first, as in the URN
     fail: [bad-bucket]               # exactly these names are flagged; every other must pass
 
 ``!unknown ""`` stands for a value not known until apply (preview), ``!secret <value>`` for a secret.
@@ -47,8 +48,8 @@ _Loader.add_constructor(
 )
 
 
-def urn_for(resource_type: str, name: str) -> str:
-    return f"{URN_PREFIX}{resource_type}::{name}"
+def urn_for(resource_type: str, name: str, parents: list[str] | tuple[str, ...] = ()) -> str:
+    return f"{URN_PREFIX}{'$'.join([*parents, resource_type])}::{name}"
 
 
 @dataclass
@@ -57,10 +58,11 @@ class FixtureResource:
     type: str
     props: dict[str, Any]
     depends_on: dict[str, list[str]] = field(default_factory=dict)
+    parents: list[str] = field(default_factory=list)
 
     @property
     def urn(self) -> str:
-        return urn_for(self.type, self.name)
+        return urn_for(self.type, self.name, self.parents)
 
 
 @dataclass
@@ -100,7 +102,11 @@ def load_fixture(path: Path) -> Fixture:
     resources = []
     for item in doc["resources"]:
         depends = {k: v if isinstance(v, list) else [v] for k, v in (item.get("dependsOn") or {}).items()}
-        resources.append(FixtureResource(item["name"], item["type"], item.get("props") or {}, depends))
+        resources.append(
+            FixtureResource(
+                item["name"], item["type"], item.get("props") or {}, depends, list(item.get("parents") or [])
+            )
+        )
     names = [r.name for r in resources]
     assert len(names) == len(set(names)), f"{path}: resource names must be unique"
     fail = set(doc.get("fail") or [])
