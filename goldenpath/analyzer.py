@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import jsonschema
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
@@ -111,6 +112,34 @@ def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+def _policy_entry(policy: PolicyInfo, entry: Any, all_level: Any) -> tuple[str, dict[str, Any]]:
+    """The effective level and the schema-checked properties of one policy's config entry."""
+    level = all_level or policy.enforcement
+    properties: dict[str, Any] = {}
+    if isinstance(entry, str):
+        level = entry
+    elif isinstance(entry, Mapping):
+        properties = dict(entry)
+        level = properties.pop("enforcementLevel", level)
+    elif entry is not None:
+        raise PolicyPackError(
+            f"policy pack config for {policy.name}: expected an enforcement level or an object of settings, "
+            f"given {entry!r}"
+        )
+    if level not in ENFORCEMENT_VALUES:
+        raise PolicyPackError(
+            f"policy pack config for {policy.name}: enforcement level {level!r} is not one of "
+            f"{', '.join(sorted(ENFORCEMENT_VALUES))}"
+        )
+    schema = {"type": "object", "properties": dict(policy.config_schema), "additionalProperties": False}
+    problems = sorted(jsonschema.Draft7Validator(schema).iter_errors(properties), key=lambda e: list(e.path))
+    if problems:
+        allowed = ", ".join(policy.config_schema) or "no settings"
+        details = "; ".join(f"{'.'.join(map(str, e.path)) or 'settings'}: {e.message}" for e in problems)
+        raise PolicyPackError(f"policy pack config for {policy.name}: {details} (it takes {allowed})")
+    return level, properties
+
+
 def _pack_version(pack_dir: Path) -> str:
     import yaml
 
@@ -132,6 +161,7 @@ class PolicyPackProcess:
         self._stderr: list[bytes] = []
         self.version = _pack_version(self.pack_dir)
         self._info: PackInfo | None = None
+        self.levels: dict[str, str] = {}
 
     # -- lifecycle --
 
@@ -206,9 +236,6 @@ class PolicyPackProcess:
 
     # -- protocol --
 
-    def plugin_version(self) -> str:
-        return self.stub.GetPluginInfo(empty_pb2.Empty()).version
-
     def info(self) -> PackInfo:
         if self._info is None:
             raw = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
@@ -231,44 +258,37 @@ class PolicyPackProcess:
             self._info = PackInfo(raw.name, self.version, raw.description, policies)
         return self._info
 
-    def configure(self, config: Mapping[str, Any] | None) -> None:
+    def configure(self, config: Mapping[str, Any] | None, *, strict: bool = True) -> dict[str, str]:
         """Apply a ``--policy-pack-config``-style mapping: ``{all: level, policy: level | {…}}``.
 
         As the engine does, every policy gets an entry: its configured level (or ``all``'s, or its
-        default) and its properties.
+        default) and its properties, which must match the policy's config schema. With
+        ``strict=False`` entries naming policies of other packs are ignored, so one config can be
+        shared by several packs. Returns each policy's effective enforcement level.
         """
         config = dict(config or {})
         all_level = config.pop("all", None)
         if isinstance(all_level, Mapping):
             all_level = all_level.get("enforcementLevel")
-        names = {p.name for p in self.info().policies}
-        unknown = sorted(set(config) - names)
-        if unknown:
+        policies = {p.name: p for p in self.info().policies}
+        unknown = sorted(set(config) - set(policies))
+        if unknown and strict:
             raise PolicyPackError(
                 f"policy pack config names unknown policies of {self.info().name}: {', '.join(unknown)}"
             )
         request = analyzer_pb2.ConfigureAnalyzerRequest()
-        for policy in self.info().policies:
-            entry = config.get(policy.name)
-            level = all_level or policy.enforcement
-            properties: dict[str, Any] = {}
-            if isinstance(entry, str):
-                level = entry
-            elif isinstance(entry, Mapping):
-                entry = dict(entry)
-                level = entry.pop("enforcementLevel", level)
-                properties = entry
-            if level not in ENFORCEMENT_VALUES:
-                raise PolicyPackError(
-                    f"policy pack config for {policy.name}: enforcement level {level!r} is not one of "
-                    f"{', '.join(sorted(ENFORCEMENT_VALUES))}"
-                )
-            request.policyConfig[policy.name].CopyFrom(
+        levels: dict[str, str] = {}
+        for name, policy in policies.items():
+            level, properties = _policy_entry(policy, config.get(name), all_level)
+            levels[name] = level
+            request.policyConfig[name].CopyFrom(
                 analyzer_pb2.PolicyConfig(
                     enforcementLevel=ENFORCEMENT_VALUES[level], properties=to_struct(properties)
                 )
             )
         self.stub.Configure(request)
+        self.levels = levels
+        return levels
 
     def configure_stack(
         self, *, project: str, stack: str, dry_run: bool = True, tags: Mapping[str, str] | None = None

@@ -84,6 +84,8 @@ class CheckResult:
     packs: list[PackInfo]
     findings: list[Finding]
     timings: dict[str, float] = field(default_factory=dict)
+    # The enforcement level each (pack, policy) ran at, after pack config.
+    levels: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -151,20 +153,12 @@ def _yaml(text: str) -> Any:
         raise ValueError(str(error)) from None
 
 
-def split_pack_config(config: Mapping[str, Any], infos: Sequence[PackInfo]) -> dict[str, dict[str, Any]]:
-    """Each pack's share of a merged config; a policy named by no pack is an error."""
+def reject_unknown_policies(config: Mapping[str, Any], infos: Sequence[PackInfo]) -> None:
+    """A config entry that names a policy no selected pack has is a usage error (most likely a typo)."""
     known = {p.name for info in infos for p in info.policies}
     unknown = sorted(set(config) - known - {"all"})
     if unknown:
         raise UsageError(f"pack config names policies no selected pack has: {', '.join(unknown)}")
-    shares = {}
-    for info in infos:
-        names = {p.name for p in info.policies}
-        share = {k: v for k, v in config.items() if k in names}
-        if "all" in config:
-            share["all"] = config["all"]
-        shares[info.name] = share
-    return shares
 
 
 # --- Evaluation ------------------------------------------------------------------------------------
@@ -181,6 +175,7 @@ def component_of(resource: RecordedResource | None, by_urn: Mapping[str, Recorde
 def _finding(
     diagnostic: Diagnostic,
     info: PackInfo,
+    levels: Mapping[str, str],
     by_urn: Mapping[str, RecordedResource],
     status: Status | None = None,
 ) -> Finding:
@@ -202,7 +197,10 @@ def _finding(
         policy=policy_name,
         pack=info.name,
         severity=meta.severity if meta else diagnostic.severity,
-        enforcement=meta.enforcement if status == "suppressed" and meta else diagnostic.enforcement,
+        # A suppressed violation is reported by the audit policy; show the level it would block at.
+        enforcement=levels.get(policy_name, diagnostic.enforcement)
+        if status == "suppressed"
+        else diagnostic.enforcement,
         status=status,
         message=message,
         urn=diagnostic.urn,
@@ -242,13 +240,16 @@ class PackSession:
 
     def _work(self) -> None:
         try:
-            self.process.start()
-            self.info = self.process.info()
-            names = {p.name for p in self.info.policies}
-            share = {k: v for k, v in self._config.items() if k in names or k == "all"}
-            self.process.configure(share)
-            self.process.configure_stack(project=self._project, stack=self._stack, dry_run=True)
-            remediating = _remediates(self.info, share)
+            try:
+                self.process.start()
+                self.info = self.process.info()
+                levels = self.process.configure(self._config, strict=False)
+                self.process.configure_stack(project=self._project, stack=self._stack, dry_run=True)
+            except grpc.RpcError as error:
+                raise PolicyPackError(
+                    f"pack {self.process.pack_dir.name} failed to start: {error.details()}"
+                ) from None
+            remediating = "remediate" in levels.values()
             while (resource := self._queue.get()) is not self._DONE:
                 try:
                     self._evaluate(resource, remediating)
@@ -307,16 +308,6 @@ def resource_input(r: RecordedResource) -> ResourceInput:
     )
 
 
-def _remediates(info: PackInfo, config: Mapping[str, Any]) -> bool:
-    def level(policy) -> str:
-        entry = config.get(policy.name, config.get("all"))
-        if isinstance(entry, Mapping):
-            entry = entry.get("enforcementLevel")
-        return entry or policy.enforcement
-
-    return any(level(p) == "remediate" for p in info.policies)
-
-
 def check_stack(
     stack_dir: Path | str,
     stack: str = "dev",
@@ -329,13 +320,15 @@ def check_stack(
     config = dict(pack_config or {})
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    sessions = [PackSession(p, config, files.project, files.stack) for p in pack_paths]
+    sessions: list[PackSession] = []
 
     def submit(resource: RecordedResource) -> None:
         for session in sessions:
             session.submit(resource)
 
     try:
+        for path in pack_paths:
+            sessions.append(PackSession(path, config, files.project, files.stack))
         try:
             run = run_stack(stack_dir, stack, on_resource=submit)
         finally:
@@ -351,13 +344,16 @@ def check_stack(
             session.abandon()
 
     infos = [s.info for s in sessions if s.info is not None]
-    split_pack_config(config, infos)  # a policy no selected pack has is a usage error
+    reject_unknown_policies(config, infos)
     by_urn = {r.urn: r for r in run.resources}
     findings = [
-        _finding(diagnostic, session.info, by_urn, status)
+        _finding(diagnostic, session.info, session.process.levels, by_urn, status)
         for session in sessions
         for diagnostic, status in session.diagnostics
     ]
     order = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
     findings.sort(key=lambda f: (f.component, order[f.status], f.enforcement != "mandatory", f.policy, f.urn))
-    return CheckResult(Path(stack_dir), run, infos, findings, timings)
+    levels = {
+        (s.info.name, name): level for s in sessions if s.info for name, level in s.process.levels.items()
+    }
+    return CheckResult(Path(stack_dir), run, infos, findings, timings, levels)

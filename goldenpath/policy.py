@@ -336,11 +336,18 @@ def _metadata(spec: PolicySpec) -> dict[str, Any]:
     }
 
 
-def _resource_policy(spec: PolicySpec) -> ResourceValidationPolicy:
+# Each pack process keeps, per enabled policy, the config the engine last handed it, so that the
+# waiver audit judges a waived resource exactly as the policy itself did (a disabled policy is
+# never called, is absent, and has nothing to suppress).
+ConfigSeen = dict[str, Mapping[str, Any]]
+
+
+def _resource_policy(spec: PolicySpec, seen: ConfigSeen) -> ResourceValidationPolicy:
     types = frozenset(spec.resource_types)
     assert spec.check is not None
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        seen[spec.id] = args.get_config()
         if args.resource_type not in types:
             return
         messages = spec.run_check(args.props, spec.config(args.get_config()), args.resource_type)
@@ -365,11 +372,12 @@ def _resource_policy(spec: PolicySpec) -> ResourceValidationPolicy:
     return ResourceValidationPolicy(name=spec.id, validate=validate, remediate=remediate, **_metadata(spec))
 
 
-def _stack_policy(spec: PolicySpec) -> StackValidationPolicy:
+def _stack_policy(spec: PolicySpec, seen: ConfigSeen) -> StackValidationPolicy:
     stack_check = spec.stack_check
     assert stack_check is not None
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        seen[spec.id] = args.get_config()
         by_urn = {r.urn: r for r in args.resources}
         for urn, message in stack_check(args.resources, spec.config(args.get_config())):
             resource = by_urn.get(urn)
@@ -382,8 +390,11 @@ def _stack_policy(spec: PolicySpec) -> StackValidationPolicy:
     return StackValidationPolicy(name=spec.id, validate=validate, **_metadata(spec))
 
 
-def _waiver_audit_policy(specs: Sequence[PolicySpec]) -> StackValidationPolicy:
+def _waiver_audit_policy(specs: Sequence[PolicySpec], seen: ConfigSeen) -> StackValidationPolicy:
     by_id = {s.id: s for s in specs}
+    # Waivers for other packs' policies are theirs to judge; only a waiver with this pack's id
+    # prefix ("aws-", "k8s-", …) that names no policy here is a mistake worth reporting.
+    prefixes = {s.id.split("-", 1)[0] for s in specs}
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         stack_results: dict[str, list[tuple[str, str]]] = {}
@@ -395,18 +406,20 @@ def _waiver_audit_policy(specs: Sequence[PolicySpec]) -> StackValidationPolicy:
             for policy_id in declared:
                 spec = by_id.get(policy_id)
                 if spec is None:
-                    report(f"waiver names unknown policy {policy_id!r}", resource.urn)
+                    if policy_id.split("-", 1)[0] in prefixes:
+                        report(f"waiver names unknown policy {policy_id!r}", resource.urn)
                     continue
                 waiver = find_waiver(spec, resource.props)
-                if waiver is None or waiver.problem is not None:
+                if waiver is None or waiver.problem is not None or spec.id not in seen:
                     continue
+                config = spec.config(seen[spec.id])
                 if spec.check is not None:
                     if resource.resource_type not in spec.resource_types:
                         continue
-                    messages = spec.evaluate(resource.props, resource_type=resource.resource_type)
+                    messages = spec.run_check(resource.props, config, resource.resource_type)
                 else:
                     if spec.id not in stack_results:
-                        stack_results[spec.id] = list(spec.stack_check(args.resources, spec.config(None)))
+                        stack_results[spec.id] = list(spec.stack_check(args.resources, config))
                     messages = [m for urn, m in stack_results[spec.id] if urn == resource.urn]
                 for message in messages:
                     report(
@@ -427,10 +440,11 @@ def _waiver_audit_policy(specs: Sequence[PolicySpec]) -> StackValidationPolicy:
 
 def build_policies(specs: Sequence[PolicySpec]) -> list[ResourceValidationPolicy | StackValidationPolicy]:
     """pulumi-policy objects for ``specs``, plus the pack's waiver audit policy."""
+    seen: ConfigSeen = {}
     policies: list[ResourceValidationPolicy | StackValidationPolicy] = [
-        _resource_policy(s) if s.kind == "resource" else _stack_policy(s) for s in specs
+        _resource_policy(s, seen) if s.kind == "resource" else _stack_policy(s, seen) for s in specs
     ]
-    policies.append(_waiver_audit_policy(specs))
+    policies.append(_waiver_audit_policy(specs, seen))
     return policies
 
 

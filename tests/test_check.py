@@ -249,3 +249,39 @@ def test_the_insecure_kubernetes_example_exits_one_naming_each_bad_object():
 
     assert code == 1
     assert mandatory == INSECURE_K8S_MANDATORY
+
+
+def test_a_waiver_is_judged_with_the_policys_configured_settings_and_level(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(
+        json.dumps({"aws-cloudwatch-log-retention": {"enforcementLevel": "mandatory", "minimumDays": 90}})
+    )
+    _, report = _json(EXAMPLES / "waived-aws", "--pack", "aws_security", "--pack-config", config)
+    (finding,) = [f for f in report["findings"] if f["policy"] == "aws-cloudwatch-log-retention"]
+
+    assert (finding["status"], finding["enforcement"]) == ("suppressed", "mandatory")
+    assert "60" in finding["message"] and "90" in finding["message"]
+
+
+def test_waivers_for_one_pack_raise_nothing_in_the_others():
+    _, report = _json(EXAMPLES / "waived-aws")
+
+    assert [f for f in report["findings"] if "unknown policy" in f["message"]] == []
+
+
+def test_pack_config_settings_are_checked_against_the_policys_schema(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"aws-cloudwatch-log-retention": {"minimumDays": "ninety"}}))
+    result = runner.invoke(app, ["check", str(EXAMPLES / "waived-aws"), "--pack-config", str(config)])
+
+    assert result.exit_code == 2
+    assert "aws-cloudwatch-log-retention" in result.stderr and "minimumDays" in result.stderr
+
+
+def test_pack_config_with_a_misspelled_setting_is_a_usage_error(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"aws-cloudwatch-log-retention": {"minimumDayz": 90}}))
+    result = runner.invoke(app, ["check", str(EXAMPLES / "waived-aws"), "--pack-config", str(config)])
+
+    assert result.exit_code == 2
+    assert "minimumDayz" in result.stderr and "it takes minimumDays" in result.stderr
