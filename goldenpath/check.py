@@ -345,7 +345,7 @@ def check_stack(
 
     infos = [s.info for s in sessions if s.info is not None]
     reject_unknown_policies(config, infos)
-    by_urn = {r.urn: r for r in run.resources}
+    by_urn = {r.urn: r for r in run.evaluated}
     findings = [
         _finding(diagnostic, session.info, session.process.levels, by_urn, status)
         for session in sessions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from goldenpath.harness import ProgramError
+from goldenpath.harness import ProgramError, StackConfigError
 
 app = typer.Typer(
     add_completion=False,
@@ -76,23 +77,30 @@ def check(
     try:
         config = load_pack_config(pack_config)
         result = check_stack(stack_dir, stack, packs=pack, pack_config=config)
-    except UsageError as error:
+    except (UsageError, StackConfigError) as error:
         raise _fail(str(error)) from None
     except ProgramError as error:
         raise _fail(f"the program of {stack_dir} failed under check:\n{error.message}") from None
 
-    if output_format is OutputFormat.text:
-        # CI logs are not terminals; keep long resource types on one line there.
-        wide = None if output is None and sys.stdout.isatty() else 200
-        console = Console(file=output.open("w") if output else None, width=wide)
-        report.print_text(result, console, show_tree=tree)
-    else:
-        document = report.to_json(result) if output_format is OutputFormat.json else report.to_sarif(result)
-        text = report.dumps(document)
-        if output:
-            output.write_text(text)
+    try:
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        if output_format is OutputFormat.text:
+            # CI logs are not terminals; keep long resource types on one line there.
+            wide = None if output is None and sys.stdout.isatty() else 200
+            with output.open("w") if output else contextlib.nullcontext(None) as stream:
+                report.print_text(result, Console(file=stream, width=wide), show_tree=tree)
         else:
-            sys.stdout.write(text)
+            document = (
+                report.to_json(result) if output_format is OutputFormat.json else report.to_sarif(result)
+            )
+            text = report.dumps(document)
+            if output:
+                output.write_text(text)
+            else:
+                sys.stdout.write(text)
+    except OSError as error:
+        raise _fail(f"--output {output}: {error.strerror}") from None
     raise typer.Exit(result.exit_code)
 
 
@@ -109,6 +117,10 @@ def render(
 
     try:
         written = render_stack(stack_dir, stack, out)
+    except StackConfigError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"--out {out}: {error.strerror}") from None
     except ProgramError as error:
         raise _fail(f"the program of {stack_dir} failed under render:\n{error.message}") from None
     except ValueError as error:

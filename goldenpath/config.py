@@ -41,8 +41,9 @@ class ConfigModel(BaseModel):
 
 
 def _decode(raw: Any) -> Any:
-    # Pulumi hands structured config to the program as JSON text.
-    if isinstance(raw, str):
+    # Pulumi hands structured config to the program as JSON text and scalars as plain text; a
+    # scalar such as "1042" stays text (pydantic turns it into a number where a field wants one).
+    if isinstance(raw, str) and raw[:1] in "{[":
         try:
             return json.loads(raw)
         except ValueError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import os
 import runpy
 import sys
@@ -25,6 +26,7 @@ import pulumi
 import yaml
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.config import CONFIG, get_config_env
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
@@ -59,6 +61,13 @@ class ProgramRun:
     stack: str
     resources: list[RecordedResource]
     outputs: dict[str, Any]
+    # The providers the engine would create for resources that name none (not part of the program).
+    default_providers: list[RecordedResource] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> list[RecordedResource]:
+        """What a policy pack sees: the program's resources and the default providers."""
+        return [*self.default_providers, *self.resources]
 
     def by_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -86,9 +95,15 @@ class StackConfigError(ProgramError):
     """The stack's Pulumi.yaml or Pulumi.<stack>.yaml cannot be read."""
 
 
+def mock_region() -> str:
+    """The stack's ``aws:region``, as the provider would use it, or the mocks' default."""
+    region = pulumi.runtime.get_config("aws:region")
+    return region if isinstance(region, str) and region else MOCK_REGION
+
+
 def _arn(resource_type: str, name: str) -> str:
     service = resource_type.split(":")[1].split("/")[0]
-    return f"arn:aws:{service}:{MOCK_REGION}:{MOCK_ACCOUNT_ID}:{name}"
+    return f"arn:aws:{service}:{mock_region()}:{MOCK_ACCOUNT_ID}:{name}"
 
 
 class GoldenpathMocks(pulumi_mocks.Mocks):
@@ -101,14 +116,15 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
             state.setdefault("arn", _arn(args.typ, args.name))
             state.setdefault("name", state.get("name") or args.name)
             if args.typ == "aws:lb/loadBalancer:LoadBalancer":
-                state.setdefault("dnsName", f"{args.name}-1234567890.{MOCK_REGION}.elb.amazonaws.com")
+                state.setdefault("dnsName", f"{args.name}-1234567890.{mock_region()}.elb.amazonaws.com")
                 state.setdefault("zoneId", "Z32O12XQLNTSW2")
                 state["arnSuffix"] = f"app/{args.name}/50dc6c495c0c9188"
             elif args.typ == "aws:lb/targetGroup:TargetGroup":
                 state["arnSuffix"] = f"targetgroup/{args.name}/73e2d6bc24d8a067"
             elif args.typ == "aws:ecr/repository:Repository":
                 state.setdefault(
-                    "repositoryUrl", f"{MOCK_ACCOUNT_ID}.dkr.ecr.{MOCK_REGION}.amazonaws.com/{state['name']}"
+                    "repositoryUrl",
+                    f"{MOCK_ACCOUNT_ID}.dkr.ecr.{mock_region()}.amazonaws.com/{state['name']}",
                 )
             elif args.typ == "aws:s3/bucket:Bucket":
                 bucket = state.get("bucket") or args.name
@@ -116,7 +132,7 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                 state["arn"] = f"arn:aws:s3:::{bucket}"
                 resource_id = bucket
             elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
-                state["arn"] = f"arn:aws:logs:{MOCK_REGION}:{MOCK_ACCOUNT_ID}:log-group:{state['name']}"
+                state["arn"] = f"arn:aws:logs:{mock_region()}:{MOCK_ACCOUNT_ID}:log-group:{state['name']}"
             elif args.typ == "aws:iam/role:Role":
                 state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{state['name']}"
         return resource_id, state
@@ -124,8 +140,8 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
         token = args.token
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            names = [f"{MOCK_REGION}{suffix}" for suffix in "abc"]
-            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": MOCK_REGION}, []
+            names = [f"{mock_region()}{suffix}" for suffix in "abc"]
+            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": mock_region()}, []
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": MOCK_ACCOUNT_ID,
@@ -134,21 +150,56 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                 "id": MOCK_ACCOUNT_ID,
             }, []
         if token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionPlain"):
-            return {"name": MOCK_REGION, "region": MOCK_REGION, "id": MOCK_REGION}, []
+            return {"name": mock_region(), "region": mock_region(), "id": mock_region()}, []
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         return dict(args.args), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A mock monitor that also records parent, dependencies and raw inputs of each resource."""
+    """A mock monitor that also records parent, dependencies and raw inputs of each resource.
+
+    Like the engine, it adds a default provider (``pulumi:providers:<package>``, configured from
+    the stack's ``<package>:*`` keys) before the first resource of a package that names no
+    provider of its own, so policies on provider settings (the region) see what a preview sees.
+    """
 
     def __init__(
         self, mocks: pulumi_mocks.Mocks, on_resource: Callable[[RecordedResource], None] | None = None
     ):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.default_providers: list[RecordedResource] = []
         self.on_resource = on_resource
+
+    def _record(self, resource: RecordedResource) -> None:
+        self.recorded.append(resource)
+        if self.on_resource is not None:
+            self.on_resource(resource)
+
+    def _ensure_default_provider(self, resource_type: str) -> None:
+        package = resource_type.split(":", 1)[0]
+        provider_type = f"pulumi:providers:{package}"
+        if package in ("pulumi", "goldenpath") or any(
+            p.type == provider_type for p in self.default_providers
+        ):
+            return
+        inputs = default_provider_inputs(package)
+        properties = struct_pb2.Struct()
+        properties.update(inputs)
+        provider = RecordedResource(
+            urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{provider_type}::default",
+            type=provider_type,
+            name="default",
+            custom=True,
+            parent=None,
+            inputs=inputs,
+            properties=properties,
+        )
+        # Kept apart from what the program registered, but handed on for evaluation.
+        self.default_providers.append(provider)
+        if self.on_resource is not None:
+            self.on_resource(provider)
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
@@ -172,10 +223,21 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             },
             protect=bool(request.protect),
         )
-        self.recorded.append(recorded)
-        if self.on_resource is not None:
-            self.on_resource(recorded)
+        if recorded.custom and not request.provider:
+            self._ensure_default_provider(request.type)
+        self._record(recorded)
         return response
+
+
+def default_provider_inputs(package: str) -> dict[str, Any]:
+    """The inputs the engine gives a package's default provider: the stack's ``<package>:*`` config."""
+    prefix = f"{package}:"
+    merged = {**get_config_env(), **CONFIG.get()}
+    inputs: dict[str, Any] = {}
+    for key, raw in merged.items():
+        if key.startswith(prefix) and isinstance(raw, str):
+            inputs[key[len(prefix) :]] = json.loads(raw) if raw[:1] in "{[" else raw
+    return inputs
 
 
 _STACK_IN_TYPE = "::pulumi:pulumi:Stack$"
@@ -218,8 +280,6 @@ def _config_string(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    import json
-
     return json.dumps(value)
 
 
@@ -244,14 +304,31 @@ def _strip_secure(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML as the Pulumi CLI reads it: a date-like value stays the text that was written."""
+
+
+_ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=_ConfigLoader) or {}  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as error:
         raise StackConfigError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, dict):
         raise StackConfigError(f"{path}: expected a mapping at the top level")
     return data
+
+
+def _config_section(doc: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    section = doc.get("config") or {}
+    if not isinstance(section, Mapping):
+        raise StackConfigError(f"{path}: 'config' must be a mapping of keys to values")
+    return section
 
 
 def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
@@ -270,7 +347,10 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
         raise StackConfigError(
             f"{project_file}: runtime is {runtime_name!r}; goldenpath checks python programs"
         )
-    main = stack_dir / project_doc.get("main", ".")
+    main_setting = project_doc.get("main", ".")
+    if not isinstance(main_setting, str):
+        raise StackConfigError(f"{project_file}: 'main' must be a path, given {main_setting!r}")
+    main = stack_dir / main_setting
     if main.is_dir():
         main = main / "__main__.py"
     if not main.is_file():
@@ -286,7 +366,7 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
         if secret:
             secret_keys.append(full)
 
-    for key, spec in (project_doc.get("config") or {}).items():
+    for key, spec in _config_section(project_doc, project_file).items():
         # Project-level config declares defaults: {type, default} or a bare value.
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
             put(key, spec.get("value", spec.get("default")))
@@ -299,7 +379,7 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
         raise StackConfigError(
             f"{stack_dir}: no Pulumi.{stack}.yaml; stacks here: {', '.join(available) or 'none'}"
         )
-    for key, value in (_read_yaml(stack_file).get("config") or {}).items():
+    for key, value in _config_section(_read_yaml(stack_file), stack_file).items():
         put(key, value)
     return StackFiles(project=project, stack=stack, main=main, config=config, secret_keys=secret_keys)
 
@@ -309,9 +389,12 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
 
 @contextmanager
 def _program_environment(program_dir: Path) -> Iterator[None]:
-    # Pulumi runs a program from its project folder with that folder importable.
+    # Pulumi runs a program from its project folder with that folder importable. Modules the
+    # program imports from its folder are forgotten afterwards, so that another stack's module of
+    # the same name is not served from this one's.
     old_cwd = Path.cwd()
     old_path = list(sys.path)
+    old_modules = set(sys.modules)
     os.chdir(program_dir)
     sys.path.insert(0, str(program_dir))
     try:
@@ -319,6 +402,10 @@ def _program_environment(program_dir: Path) -> Iterator[None]:
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
+        for name in set(sys.modules) - old_modules:
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if Path(origin).resolve().is_relative_to(program_dir):
+                del sys.modules[name]
 
 
 def run_under_mocks(
@@ -346,7 +433,13 @@ def run_under_mocks(
         _sync_await(run_pulumi_func(program))
         root = pulumi.runtime.get_root_resource()
         outputs = dict(getattr(root, "outputs", {}) or {}) if root is not None else {}
-        return ProgramRun(project=project, stack=stack, resources=list(monitor.recorded), outputs=outputs)
+        return ProgramRun(
+            project=project,
+            stack=stack,
+            resources=list(monitor.recorded),
+            outputs=outputs,
+            default_providers=list(monitor.default_providers),
+        )
 
     # A fresh context keeps one run's Pulumi settings and config from leaking into the next, and a
     # fresh event loop keeps its pending callbacks and failed futures out of the next run.

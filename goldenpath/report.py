@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -137,22 +136,36 @@ def to_json(result: CheckResult) -> dict[str, Any]:
 # --- SARIF --------------------------------------------------------------------------------------
 
 
-def _program_location(result: CheckResult) -> tuple[str, int]:
-    """The stack's program, relative to the working directory, and the line that builds the stack."""
+def _program_location(result: CheckResult) -> tuple[str, dict[str, int]]:
+    """The stack's program (relative to the working directory) and, for each top-level resource or
+    component, the line of the program that declares it."""
     files = read_stack_files(result.stack_dir, result.run.stack)
     main = files.main.resolve()
     try:
         uri = main.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        uri = main.as_posix()
+        uri = main.as_uri()
     registered = {r.urn for r in result.run.resources}
-    top = [r.name for r in result.run.resources if not r.custom and r.parent not in registered]
-    line = 1
-    for number, text in enumerate(main.read_text().splitlines(), start=1):
-        if any(f'"{name}"' in text or f"'{name}'" in text for name in top):
-            line = number
-            break
-    return uri, line
+    top = {r.urn: r.name for r in result.run.resources if r.parent not in registered}
+    lines = main.read_text().splitlines()
+    declared: dict[str, int] = {}
+    for urn, name in top.items():
+        quoted = (f'"{name}"', f"'{name}'")
+        declared[urn] = next((n for n, text in enumerate(lines, 1) if any(q in text for q in quoted)), 1)
+    return uri, declared
+
+
+def _declaring_line(urn: str, by_urn: dict[str, Any], declared: dict[str, int]) -> int:
+    resource = by_urn.get(urn)
+    while resource is not None and resource.urn not in declared:
+        resource = by_urn.get(resource.parent or "")
+    return declared.get(resource.urn, 1) if resource is not None else 1
+
+
+def _rule_level(enforcement: str) -> str:
+    return {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}[
+        enforcement
+    ]
 
 
 def _level(finding: Finding) -> str:
@@ -164,7 +177,8 @@ def _level(finding: Finding) -> str:
 
 
 def to_sarif(result: CheckResult) -> dict[str, Any]:
-    uri, line = _program_location(result)
+    uri, declared = _program_location(result)
+    by_urn = {r.urn: r for r in result.run.resources}
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for pack in result.packs:
@@ -183,7 +197,9 @@ def to_sarif(result: CheckResult) -> dict[str, Any]:
                         "markdown": f"**{p.description}**\n\nRemediation: {p.remediation}\n\n[Policy catalog]({p.url})",
                     },
                     "helpUri": p.url,
-                    "defaultConfiguration": {"level": "error" if p.enforcement == "mandatory" else "warning"},
+                    "defaultConfiguration": {
+                        "level": _rule_level(result.levels.get((pack.name, p.name), p.enforcement))
+                    },
                     "properties": {
                         "security-severity": SECURITY_SEVERITY.get(p.severity, "1.0"),
                         "severity": p.severity,
@@ -200,7 +216,10 @@ def to_sarif(result: CheckResult) -> dict[str, Any]:
             "message": {"text": f"{f.resource_name or 'stack'} ({f.resource_type or 'stack'}): {f.message}"},
             "locations": [
                 {
-                    "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}},
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": _declaring_line(f.urn, by_urn, declared)},
+                    },
                     "logicalLocations": [
                         {
                             "fullyQualifiedName": f.urn or result.run.project,
@@ -211,7 +230,9 @@ def to_sarif(result: CheckResult) -> dict[str, Any]:
                 }
             ],
             "partialFingerprints": {
-                "goldenpath/v1": hashlib.sha256(f"{f.policy}|{f.urn}|{f.message}".encode()).hexdigest()[:32]
+                "goldenpath/v1": hashlib.sha256(
+                    f"{f.pack}|{f.policy}|{f.urn}|{f.message}".encode()
+                ).hexdigest()[:32]
             },
             "properties": {"enforcement": f.enforcement, "status": f.status, "component": f.component},
         }
@@ -241,4 +262,4 @@ def to_sarif(result: CheckResult) -> dict[str, Any]:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, sort_keys=False) + os.linesep
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"

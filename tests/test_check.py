@@ -285,3 +285,28 @@ def test_pack_config_with_a_misspelled_setting_is_a_usage_error(tmp_path):
 
     assert result.exit_code == 2
     assert "minimumDayz" in result.stderr and "it takes minimumDays" in result.stderr
+
+
+def test_a_stack_in_an_unapproved_region_is_blocked(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: far-away\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-southeast-2\n")
+    (tmp_path / "__main__.py").write_text("import pulumi_aws as aws\n\naws.sns.Topic('alerts')\n")
+    code, report = _json(tmp_path, "--pack", "platform_standards")
+    regions = [f for f in report["findings"] if f["policy"] == "platform-approved-regions"]
+
+    assert code == 1
+    assert [(f["resource"]["type"], f["enforcement"]) for f in regions] == [
+        ("pulumi:providers:aws", "mandatory")
+    ]
+    assert "ap-southeast-2" in regions[0]["message"]
+
+
+def test_sarif_results_point_at_the_line_that_declares_the_resource(tmp_path):
+    out = tmp_path / "report.sarif"
+    _check(EXAMPLES / "insecure-aws", "--pack", "aws_security", "--format", "sarif", "--output", out)
+    (run,) = json.loads(out.read_text())["runs"]
+    program = (EXAMPLES / "insecure-aws" / "__main__.py").read_text().splitlines()
+    expected = next(n for n, line in enumerate(program, 1) if '"ssh-open"' in line)
+    (result,) = [r for r in run["results"] if r["ruleId"] == "aws-sg-no-world-admin-ports"]
+
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == expected

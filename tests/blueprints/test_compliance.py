@@ -26,7 +26,7 @@ def aws_packs():
 
 
 def _blocking(processes, run) -> list[str]:
-    inputs = [resource_input(r) for r in run.resources if r.custom]
+    inputs = [resource_input(r) for r in run.evaluated if r.custom]
     return sorted(
         f"{d.policy} on {d.urn.rsplit('::', 1)[-1]}: {d.message}"
         for process in processes
@@ -36,7 +36,12 @@ def _blocking(processes, run) -> list[str]:
 
 
 def _run(config: WebServiceConfig, name: str = "svc"):
-    return run_under_mocks(lambda: WebService(name, config), project=name, stack=config.environment)
+    return run_under_mocks(
+        lambda: WebService(name, config),
+        project=name,
+        stack=config.environment,
+        config={"aws:region": "eu-west-1"},
+    )
 
 
 MINIMAL = {

@@ -47,8 +47,13 @@ def test_the_pack_is_served_under_its_name_and_version(pack):
 
 def test_web_service_meets_every_platform_standard_including_the_advisory_ones(pack):
     config = WebServiceConfig.model_validate(CONFIG)
-    run = run_under_mocks(lambda: WebService("payments-api", config), project="payments-api", stack="prod")
-    inputs = [resource_input(r) for r in run.resources if r.custom]
+    run = run_under_mocks(
+        lambda: WebService("payments-api", config),
+        project="payments-api",
+        stack="prod",
+        config={"aws:region": "eu-west-1"},
+    )
+    inputs = [resource_input(r) for r in run.evaluated if r.custom]
 
     diagnostics = [f"{d.policy} on {d.urn}: {d.message}" for d in pack.evaluate(inputs)]
 
