@@ -83,8 +83,23 @@ def manifest(resource: RecordedResource) -> dict[str, Any]:
 
 
 def render_objects(run: ProgramRun) -> list[dict[str, Any]]:
-    """The Kubernetes objects of a program run, as manifests, in registration order."""
-    return [manifest(r) for r in run.resources if _is_object(r)]
+    """The Kubernetes objects of a program run, as manifests, in registration order.
+
+    An object without ``metadata.name`` is refused: pulumi-kubernetes would name it at apply time
+    with a random suffix, which no offline rendering can predict.
+    """
+    objects = []
+    for resource in run.resources:
+        if not _is_object(resource):
+            continue
+        obj = manifest(resource)
+        if not (obj.get("metadata") or {}).get("name"):
+            raise ValueError(
+                f"{resource.type} {resource.name!r} sets no metadata.name; pulumi-kubernetes would auto-name it "
+                "with a random suffix at apply time, which render cannot predict: give it an explicit name"
+            )
+        objects.append(obj)
+    return objects
 
 
 def manifest_filename(obj: Mapping[str, Any]) -> str:

@@ -232,3 +232,26 @@ def test_objects_that_would_share_a_file_are_refused(tmp_path):
     with pytest.raises(ValueError, match="configmap-a-b-c.yaml"):
         render_stack(stack, "dev", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_object_without_an_explicit_name_is_refused_with_the_reason():
+    def program():
+        k8s.core.v1.ConfigMap("settings", metadata={"namespace": "shop"}, data={"a": "b"})
+
+    with pytest.raises(ValueError, match="sets no metadata.name.*auto-name"):
+        render_objects(run_under_mocks(program))
+
+
+def test_render_command_reports_a_refused_object_without_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from goldenpath.cli import app
+
+    stack = tmp_path / "stack"
+    write_stack(
+        stack, 'import pulumi_kubernetes as k8s\nk8s.core.v1.ConfigMap("c", metadata={"namespace": "a"})\n'
+    )
+    result = CliRunner().invoke(app, ["render", str(stack), "--out", str(tmp_path / "out")])
+
+    assert result.exit_code == 2
+    assert "metadata.name" in result.stderr and "Traceback" not in result.stderr
