@@ -213,7 +213,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             name=request.name,
             custom=bool(request.custom),
             parent=engine_urn(request.parent) if request.parent else None,
-            inputs=_plain(pulumi.runtime.rpc.deserialize_properties(request.object)),
+            inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
             properties=properties,
             provider=request.provider,
             dependencies=tuple(engine_urn(u) for u in request.dependencies),
@@ -248,14 +248,6 @@ def engine_urn(urn: str) -> str:
     qualified type of every resource (``…::pulumi:pulumi:Stack$aws:s3/bucket:Bucket::b``); the
     engine leaves it out, and policies and reports must show what a real preview shows."""
     return urn.replace(_STACK_IN_TYPE, "::", 1)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 # --- Pulumi project and stack files ------------------------------------------------------------

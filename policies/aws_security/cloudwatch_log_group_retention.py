@@ -14,7 +14,7 @@ def check(props, config):
             f"log group keeps logs forever with no retention set; set retentionInDays to at least {minimum}"
         )
     if days < minimum:
-        return f"log group retention is {days} days; at least {minimum} days are required"
+        return f"log group retention is {days:g} days; at least {minimum:g} days are required"
     return None
 
 

@@ -7,6 +7,7 @@ import pytest
 from google.protobuf import struct_pb2
 
 from goldenpath.analyzer import PolicyPackProcess, ResourceInput, pack_dirs
+from goldenpath.check import resource_input
 from goldenpath.components.k8s.workload import Autoscaling, Workload, WorkloadArgs
 from goldenpath.conventions import standard_labels
 from goldenpath.harness import run_under_mocks
@@ -66,19 +67,7 @@ def _deployment(name: str, pod_spec: dict) -> ResourceInput:
 
 
 def _recorded(run) -> list[ResourceInput]:
-    return [
-        ResourceInput(
-            urn=r.urn,
-            type=r.type,
-            name=r.name,
-            properties=r.properties,
-            parent=r.parent or "",
-            dependencies=r.dependencies,
-            property_dependencies=r.property_dependencies,
-        )
-        for r in run.resources
-        if r.custom
-    ]
+    return [resource_input(r) for r in run.evaluated if r.custom]
 
 
 def test_pack_holds_exactly_these_policies_at_these_severities():
