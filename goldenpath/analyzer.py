@@ -78,6 +78,16 @@ class PackInfo:
     version: str
     description: str
     policies: tuple[PolicyInfo, ...]
+    provider: str = ""
+
+    def concerns(self, resource_type: str) -> bool:
+        """Whether a pack declared for one provider has any business with a resource of this type."""
+        if not self.provider:
+            return True
+        return (
+            resource_type.split(":", 1)[0] == self.provider
+            or resource_type == f"pulumi:providers:{self.provider}"
+        )
 
     def policy(self, name: str) -> PolicyInfo:
         for p in self.policies:
@@ -255,7 +265,7 @@ class PolicyPackProcess:
                 for p in raw.policies
             )
             # The engine takes the version from PulumiPolicy.yaml; so do we.
-            self._info = PackInfo(raw.name, self.version, raw.description, policies)
+            self._info = PackInfo(raw.name, self.version, raw.description, policies, raw.provider)
         return self._info
 
     def configure(self, config: Mapping[str, Any] | None, *, strict: bool = True) -> dict[str, str]:

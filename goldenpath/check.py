@@ -251,6 +251,8 @@ class PackSession:
                 ) from None
             remediating = "remediate" in levels.values()
             while (resource := self._queue.get()) is not self._DONE:
+                if not self.info.concerns(resource.type):
+                    continue  # a pack for another provider: every one of its policies would skip it
                 try:
                     self._evaluate(resource, remediating)
                 except grpc.RpcError as error:

@@ -123,3 +123,13 @@ def test_secret_values_never_crash_a_policy_and_keep_the_verdict(running_packs, 
         # policies must reach the same verdict on secret values as on plain ones.
         if next(s for s in _specs(pack) if s.id == fixture.policy).kind == "resource":
             assert flagged == fixture.fail, fixture.path.name
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_pack_declared_for_one_provider_only_judges_that_providers_resources(running_packs, pack):
+    # check skips resources a provider-specific pack does not concern; that is only sound if no
+    # policy of the pack applies to another provider's types.
+    info = running_packs(pack).info()
+    foreign = {t for s in _specs(pack) for t in s.resource_types if not info.concerns(t)}
+
+    assert foreign == set()
