@@ -1,0 +1,1 @@
+"""Benchmarks for ``goldenpath check`` and the policy packs: ``python -m benchmarks.run``."""
