@@ -15,27 +15,47 @@ Every knob lives in ``Pulumi.<env>.yaml`` under the project's namespace and is v
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 import pulumi
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._validation import (
+    check_acm_certificate_arn,
+    check_ecs_cluster_arn,
+    check_fargate_cpu,
+    check_fargate_memory,
+    check_github_branch,
+    check_github_environments,
+    check_github_oidc_provider_arn,
+    check_github_repository,
+    check_image,
+    check_image_tag,
+    ecs_cluster_name,
+    is_environment_variable_name,
+)
 from goldenpath.components.aws.ci import Ci, CiArgs
-from goldenpath.components.aws.logging import Logging, LoggingArgs
-from goldenpath.components.aws.monitoring import AlarmThresholds, Monitoring, MonitoringArgs, Subscription
+from goldenpath.components.aws.logging import Logging, LoggingArgs, check_retention_days
+from goldenpath.components.aws.monitoring import (
+    AlarmThresholds,
+    Monitoring,
+    MonitoringArgs,
+    Subscription,
+    check_subscription_endpoint,
+    check_subscription_protocol,
+)
 from goldenpath.components.aws.network import Network, NetworkArgs
-from goldenpath.components.aws.secrets import Secrets, SecretsArgs
+from goldenpath.components.aws.secrets import Secrets, SecretsArgs, check_secret_names
 from goldenpath.components.aws.service import Service, ServiceArgs
 from goldenpath.config import ConfigError, ConfigModel, load_config
 
 BLUEPRINT = "WebService"
 TYPE_TOKEN = "goldenpath:blueprints:WebService"
 
-_REPOSITORY_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-_CERTIFICATE_RE = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
-_SECRET_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_ENV_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+def _env_var(secret_name: str) -> str:
+    """The environment variable a secret is injected as: upper-cased, '-' becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", secret_name).upper()
 
 
 class GithubConfig(ConfigModel):
@@ -53,16 +73,22 @@ class GithubConfig(ConfigModel):
     @field_validator("repository")
     @classmethod
     def _owner_slash_name(cls, value: str) -> str:
-        if not _REPOSITORY_RE.match(value):
-            raise ValueError("must be a GitHub repository written as owner/name, e.g. acme/payments-api")
-        return value
+        return check_github_repository(value)
 
     @field_validator("branch")
     @classmethod
-    def _no_wildcard_branch(cls, value: str) -> str:
-        if not value or any(c in value for c in "*?[] "):
-            raise ValueError("must be one branch name, without wildcards or spaces")
-        return value
+    def _one_branch(cls, value: str) -> str:
+        return check_github_branch(value)
+
+    @field_validator("environments")
+    @classmethod
+    def _environment_names(cls, value: list[str]) -> list[str]:
+        return check_github_environments(value)
+
+    @field_validator("oidc_provider_arn")
+    @classmethod
+    def _github_provider(cls, value: str | None) -> str | None:
+        return None if value is None else check_github_oidc_provider_arn(value)
 
 
 class VpcConfig(ConfigModel):
@@ -79,17 +105,44 @@ class AlarmConfig(ConfigModel):
     """Alarm thresholds; the defaults come from the platform conventions."""
 
     alb_5xx_count: int = Field(
-        10, ge=1, alias="alb5xxCount", description="5xx responses per minute before alarming."
+        conventions.ALARM_ALB_5XX_COUNT,
+        ge=1,
+        alias="alb5xxCount",
+        description="5xx responses per minute before alarming.",
     )
-    target_response_time_seconds: float = Field(1.0, gt=0, description="p99 target response time, seconds.")
-    unhealthy_hosts: int = Field(1, ge=1, description="Unhealthy targets before alarming.")
-    cpu_percent: int = Field(80, ge=1, le=100, description="Service CPU utilisation before alarming.")
-    memory_percent: int = Field(80, ge=1, le=100, description="Service memory utilisation before alarming.")
+    target_response_time_seconds: float = Field(
+        conventions.ALARM_TARGET_RESPONSE_TIME_SECONDS, gt=0, description="p99 target response time, seconds."
+    )
+    unhealthy_hosts: int = Field(
+        conventions.ALARM_UNHEALTHY_HOSTS, ge=1, description="Unhealthy targets before alarming."
+    )
+    cpu_percent: int = Field(
+        conventions.ALARM_CPU_PERCENT, ge=1, le=100, description="Service CPU utilisation before alarming."
+    )
+    memory_percent: int = Field(
+        conventions.ALARM_MEMORY_PERCENT,
+        ge=1,
+        le=100,
+        description="Service memory utilisation before alarming.",
+    )
 
 
 class SubscriptionConfig(ConfigModel):
-    protocol: Literal["email", "https", "sqs", "lambda"]
-    endpoint: str
+    """One recipient of the alarm topic."""
+
+    protocol: str = Field(description=f"One of {', '.join(conventions.SNS_SUBSCRIPTION_PROTOCOLS)}.")
+    endpoint: str = Field(description="Email address, https:// URL, SQS queue ARN or Lambda function ARN.")
+
+    @field_validator("protocol")
+    @classmethod
+    def _supported_protocol(cls, value: str) -> str:
+        return check_subscription_protocol(value)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint_fits_protocol(cls, value: str, info: ValidationInfo) -> str:
+        protocol = info.data.get("protocol")
+        return value if protocol is None else check_subscription_endpoint(protocol, value)
 
 
 class WebServiceConfig(ConfigModel):
@@ -132,68 +185,71 @@ class WebServiceConfig(ConfigModel):
     alarm_subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
     vpc: VpcConfig | None = Field(None, description="Run in an existing VPC instead of creating one.")
     cluster_arn: str | None = Field(
-        None, description="Run on an existing ECS cluster instead of creating one."
+        None,
+        description="Run on an existing ECS cluster (arn:aws:ecs:<region>:<account>:cluster/<name>) "
+        "instead of creating one.",
     )
 
     @field_validator("certificate_arn")
     @classmethod
     def _certificate(cls, value: str) -> str:
-        if not _CERTIFICATE_RE.match(value):
-            raise ValueError(
-                "must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>"
-            )
-        return value
+        return check_acm_certificate_arn(value)
 
     @field_validator("image_tag")
     @classmethod
     def _pinned_tag(cls, value: str | None) -> str | None:
-        if value is not None and (
-            value == "latest" or not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", value)
-        ):
-            raise ValueError(
-                "must be an immutable image tag such as 1.4.2 or a git sha; 'latest' is not allowed"
-            )
-        return value
+        return None if value is None else check_image_tag(value)
 
     @field_validator("image")
     @classmethod
     def _pinned_image(cls, value: str | None) -> str | None:
-        if value is None or "@sha256:" in value:
-            return value
-        last = value.rsplit("/", 1)[-1]
-        if ":" not in last or last.endswith(":latest"):
-            raise ValueError(
-                "must pin a tag other than 'latest' or a digest, e.g. registry/app:1.4.2 or app@sha256:…"
-            )
-        return value
+        return None if value is None else check_image(value)
 
     @field_validator("log_retention_days")
     @classmethod
     def _retention(cls, value: int | None) -> int | None:
-        allowed = [
-            d for d in conventions.LOG_RETENTION_ALLOWED if d >= conventions.LOG_RETENTION_MINIMUM_DAYS
-        ]
-        if value is not None and value not in allowed:
-            raise ValueError(f"must be one of {', '.join(map(str, allowed))} days")
-        return value
+        return None if value is None else check_retention_days(value)
 
     @field_validator("secrets")
     @classmethod
     def _secret_names(cls, value: list[str]) -> list[str]:
-        bad = [n for n in value if not _SECRET_NAME_RE.match(n)]
-        if bad:
-            raise ValueError(f"secret names {bad} must be 1-64 letters, digits, '-' or '_'")
-        if len(set(value)) != len(value):
-            raise ValueError("secret names must be unique")
+        check_secret_names(value)
+        not_variables = [n for n in value if not is_environment_variable_name(_env_var(n))]
+        if not_variables:
+            raise ValueError(
+                f"secrets {', '.join(map(repr, not_variables))} would be injected as environment variables "
+                f"{', '.join(_env_var(n) for n in not_variables)}, which may not start with a digit"
+            )
+        by_variable: dict[str, list[str]] = {}
+        for secret in value:
+            by_variable.setdefault(_env_var(secret), []).append(secret)
+        clashes = [
+            f"{' and '.join(map(repr, names))} would share the environment variable {variable}"
+            for variable, names in by_variable.items()
+            if len(names) > 1
+        ]
+        if clashes:
+            raise ValueError(f"secrets {'; '.join(clashes)}; rename all but one")
         return value
 
     @field_validator("environment_variables")
     @classmethod
-    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = [k for k in value if not _ENV_VAR_RE.match(k)]
+    def _env_names(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        bad = [k for k in value if not is_environment_variable_name(k)]
         if bad:
             raise ValueError(f"environment variable names {bad} must match [A-Za-z_][A-Za-z0-9_]*")
+        from_secrets = sorted(set(value) & {_env_var(n) for n in info.data.get("secrets") or []})
+        if from_secrets:
+            raise ValueError(
+                f"{', '.join(from_secrets)} would also be injected from secrets (secret 'x-y' becomes X_Y); "
+                "set each variable in one place only"
+            )
         return value
+
+    @field_validator("cluster_arn")
+    @classmethod
+    def _cluster(cls, value: str | None) -> str | None:
+        return None if value is None else check_ecs_cluster_arn(value)
 
     @field_validator("image")
     @classmethod
@@ -205,21 +261,13 @@ class WebServiceConfig(ConfigModel):
     @field_validator("cpu")
     @classmethod
     def _fargate_cpu(cls, value: int) -> int:
-        if value not in conventions.FARGATE_CPU_MEMORY:
-            raise ValueError(
-                f"must be a Fargate CPU size: {', '.join(map(str, conventions.FARGATE_CPU_MEMORY))}"
-            )
-        return value
+        return check_fargate_cpu(value)
 
     @field_validator("memory")
     @classmethod
     def _fargate_memory(cls, value: int, info: ValidationInfo) -> int:
-        valid = conventions.FARGATE_CPU_MEMORY.get(info.data.get("cpu", -1))
-        if valid is not None and value not in valid:
-            raise ValueError(
-                f"{value} MiB is not valid with cpu {info.data['cpu']}; Fargate allows {', '.join(map(str, valid))} MiB"
-            )
-        return value
+        cpu = info.data.get("cpu")
+        return value if cpu is None else check_fargate_memory(cpu, value)
 
     @field_validator("max_count")
     @classmethod
@@ -256,10 +304,6 @@ def _require_secret_config(namespace: str, config: WebServiceConfig) -> None:
         )
 
 
-def _env_var(secret_name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", secret_name).upper()
-
-
 class WebService(pulumi.ComponentResource):
     """A production-ready web service on ECS Fargate with CI access, logs, secrets and alarms."""
 
@@ -292,7 +336,12 @@ class WebService(pulumi.ComponentResource):
         )
         child = pulumi.ResourceOptions(parent=self)
         names = {
-            "cluster": conventions.physical_name(name, env, kind="ecs_cluster"),
+            # An existing cluster keeps its own name: the deploy role and the alarms must name it.
+            "cluster": (
+                ecs_cluster_name(config.cluster_arn)
+                if config.cluster_arn is not None
+                else conventions.physical_name(name, env, kind="ecs_cluster")
+            ),
             "service": conventions.physical_name(name, kind="ecs_service"),
             "task_role": conventions.physical_name(name, env, "task", kind="iam_role"),
             "execution_role": conventions.physical_name(name, env, "execution", kind="iam_role"),

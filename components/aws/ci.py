@@ -8,7 +8,6 @@ roll out a new task definition to its own ECS service. No long-lived access key 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pulumi
@@ -16,20 +15,18 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._kms import encryption_key
+from goldenpath.components.aws._validation import (
+    check_github_branch,
+    check_github_environments,
+    check_github_oidc_provider_arn,
+    check_github_repository,
+)
+from goldenpath.components.aws.service import ECS_TASKS_SERVICE
 from goldenpath.models import ComponentArgs, StrInput
 
 __all__ = ["Ci", "CiArgs"]
 
-# GitHub: an owner is 1-39 letters, digits or inner hyphens; a repository name is up to 100
-# letters, digits, '.', '_' or '-'.
-_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-_BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
-_OIDC_PROVIDER_ARN = re.compile(
-    r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/" + re.escape(conventions.GITHUB_OIDC_HOST) + r"$"
-)
-_WILDCARDS = ("*", "?")
-
-ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 ECR_PUSH_ACTIONS: tuple[str, ...] = (
     "ecr:BatchCheckLayerAvailability",
     "ecr:InitiateLayerUpload",
@@ -81,43 +78,22 @@ class CiArgs(ComponentArgs):
     @field_validator("repository")
     @classmethod
     def _repository_is_owner_slash_name(cls, value: str) -> str:
-        repo_name = value.split("/")[-1] if "/" in value else ""
-        if not _REPOSITORY.match(value) or repo_name in (".", ".."):
-            raise ValueError(
-                f"repository {value!r} is not a GitHub repository in the owner/name form "
-                "(for example 'acme/payments'); wildcards are not allowed"
-            )
-        return value
+        return check_github_repository(value)
 
     @field_validator("branch")
     @classmethod
     def _branch_is_one_branch(cls, value: str) -> str:
-        if not _BRANCH.match(value) or value.startswith(("refs/", "/")) or value.endswith("/"):
-            raise ValueError(
-                f"branch {value!r} must be one branch name such as 'main' (letters, digits, '.', '_', '-', '/'; "
-                "no 'refs/heads/' prefix, no wildcards)"
-            )
-        return value
+        return check_github_branch(value)
 
     @field_validator("environments")
     @classmethod
     def _environments_are_names(cls, value: list[str]) -> list[str]:
-        for env in value:
-            if not env or any(w in env for w in _WILDCARDS) or ":" in env:
-                raise ValueError(
-                    f"environments entry {env!r} must be one GitHub environment name (no wildcards, no ':')"
-                )
-        return value
+        return check_github_environments(value)
 
     @field_validator("oidc_provider_arn")
     @classmethod
     def _oidc_provider_is_github(cls, value: StrInput | None) -> StrInput | None:
-        if isinstance(value, str) and not _OIDC_PROVIDER_ARN.match(value):
-            raise ValueError(
-                f"oidc_provider_arn {value!r} is not the GitHub OIDC provider; expected "
-                f"arn:aws:iam::<account>:oidc-provider/{conventions.GITHUB_OIDC_HOST}"
-            )
-        return value
+        return check_github_oidc_provider_arn(value) if isinstance(value, str) else value
 
 
 def github_subjects(repository: str, branch: str, environments: list[str]) -> list[str]:
@@ -295,14 +271,15 @@ class Ci(pulumi.ComponentResource):
         else:
             provider_arn = pulumi.Output.from_input(args.oidc_provider_arn)
 
-        key = aws.kms.Key(
+        # Written out, the account-administers policy AWS would apply by default: IAM policies (the
+        # deploy role's EcrImageKey statement) decide who uses the key.
+        key, _ = encryption_key(
             f"{name}-ecr-key",
             description=f"Encrypts the container images of {args.service} ({args.environment})",
-            enable_key_rotation=conventions.KMS_KEY_ROTATION,
-            rotation_period_in_days=conventions.KMS_ROTATION_PERIOD_DAYS,
-            deletion_window_in_days=conventions.KMS_DELETION_WINDOW_DAYS,
+            account_id=account,
+            partition=partition,
             tags=args.tags,
-            opts=child,
+            parent=self,
         )
         repository = aws.ecr.Repository(
             f"{name}-repository",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pulumi
@@ -10,6 +9,7 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._kms import encryption_key, key_alias_name
 from goldenpath.conventions import Environment
 from goldenpath.models import ComponentArgs
 
@@ -51,35 +51,23 @@ def log_group_name(service: str, environment: str, purpose: str | None = None) -
     return "/" + "/".join(parts)
 
 
-def log_key_policy(
+def logs_key_statement(
     *, account_id: str, region: str, partition: str, dns_suffix: str, log_group: str
 ) -> dict[str, Any]:
-    """Key policy: the account administers the key; CloudWatch Logs may use it for ``log_group`` only."""
+    """Key policy statement: CloudWatch Logs may use the key for ``log_group`` only."""
     return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchLogsUsesKeyForThisLogGroup",
-                "Effect": "Allow",
-                "Principal": {"Service": f"logs.{region}.{dns_suffix}"},
-                "Action": list(_LOGS_KEY_ACTIONS),
-                "Resource": "*",
-                "Condition": {
-                    "ArnEquals": {
-                        "kms:EncryptionContext:aws:logs:arn": (
-                            f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group}"
-                        )
-                    }
-                },
-            },
-        ],
+        "Sid": "CloudWatchLogsUsesKeyForThisLogGroup",
+        "Effect": "Allow",
+        "Principal": {"Service": f"logs.{region}.{dns_suffix}"},
+        "Action": list(_LOGS_KEY_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "ArnEquals": {
+                "kms:EncryptionContext:aws:logs:arn": (
+                    f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group}"
+                )
+            }
+        },
     }
 
 
@@ -124,29 +112,23 @@ class Logging(pulumi.ComponentResource):
 
         group_name = log_group_name(args.service, args.environment, args.purpose)
         label = args.purpose or "logs"
-        key = aws.kms.Key(
+        key, _ = encryption_key(
             f"{name}-key",
             description=f"Encrypts the {label} of {args.service} ({args.environment})",
-            enable_key_rotation=conventions.KMS_KEY_ROTATION,
-            rotation_period_in_days=conventions.KMS_ROTATION_PERIOD_DAYS,
-            deletion_window_in_days=conventions.KMS_DELETION_WINDOW_DAYS,
-            policy=json.dumps(
-                log_key_policy(
+            account_id=account_id,
+            partition=partition.partition,
+            service_statements=[
+                logs_key_statement(
                     account_id=account_id,
                     region=region,
                     partition=partition.partition,
                     dns_suffix=partition.dns_suffix,
                     log_group=group_name,
                 )
-            ),
+            ],
+            alias=key_alias_name(args.service, args.environment, label),
             tags=args.tags,
-            opts=child,
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{conventions.NAME_ROOT}/{args.service}/{args.environment}/{label}",
-            target_key_id=key.id,
-            opts=child,
+            parent=self,
         )
         group = aws.cloudwatch.LogGroup(
             f"{name}-log-group",

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._kms import encryption_key, key_alias_name
 from goldenpath.components.aws.logging import SERVICE_PATTERN
 from goldenpath.conventions import Environment
 from goldenpath.models import ComponentArgs, StrInput
@@ -27,6 +28,23 @@ _ENDPOINT_FORMS: dict[str, tuple[str, str]] = {
     "sqs": (r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:\S+$", "an SQS queue ARN"),
     "lambda": (r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:\S+$", "a Lambda function ARN"),
 }
+
+
+def check_subscription_protocol(protocol: str) -> str:
+    """One of conventions.SNS_SUBSCRIPTION_PROTOCOLS."""
+    if protocol not in conventions.SNS_SUBSCRIPTION_PROTOCOLS:
+        raise ValueError(
+            f"protocol {protocol!r} is not supported; use one of {', '.join(conventions.SNS_SUBSCRIPTION_PROTOCOLS)}"
+        )
+    return protocol
+
+
+def check_subscription_endpoint(protocol: str, endpoint: str) -> str:
+    """An endpoint of the form ``protocol`` delivers to (an email address for email, …)."""
+    pattern, expected = _ENDPOINT_FORMS[protocol]
+    if not re.fullmatch(pattern, endpoint):
+        raise ValueError(f"endpoint {endpoint!r} does not fit protocol {protocol!r}: expected {expected}")
+    return endpoint
 
 
 class AlarmThresholds(ComponentArgs):
@@ -67,20 +85,12 @@ class Subscription(ComponentArgs):
     @field_validator("protocol")
     @classmethod
     def _protocol_supported(cls, value: str) -> str:
-        if value not in conventions.SNS_SUBSCRIPTION_PROTOCOLS:
-            raise ValueError(
-                f"protocol {value!r} is not supported; use one of {', '.join(conventions.SNS_SUBSCRIPTION_PROTOCOLS)}"
-            )
-        return value
+        return check_subscription_protocol(value)
 
     @model_validator(mode="after")
     def _endpoint_fits_protocol(self) -> Subscription:
         if isinstance(self.endpoint, str):
-            pattern, expected = _ENDPOINT_FORMS[self.protocol]
-            if not re.fullmatch(pattern, self.endpoint):
-                raise ValueError(
-                    f"endpoint {self.endpoint!r} does not fit protocol {self.protocol!r}: expected {expected}"
-                )
+            check_subscription_endpoint(self.protocol, self.endpoint)
         return self
 
 
@@ -182,26 +192,25 @@ def dashboard_body(specs: list[AlarmSpec], region: str) -> dict[str, Any]:
     return {"widgets": widgets}
 
 
-def topic_key_policy(*, account_id: str, partition: str) -> dict[str, Any]:
-    """The account administers the key; CloudWatch may use it to publish alarms to the encrypted topic."""
+def alarm_source_condition(*, account_id: str, region: str, partition: str) -> dict[str, Any]:
+    """A policy condition that holds only when CloudWatch acts for an alarm of this account and region."""
     return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchPublishesAlarms",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-            },
-        ],
+        "StringEquals": {"aws:SourceAccount": account_id},
+        "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
+    }
+
+
+def alarms_key_statement(*, account_id: str, region: str, partition: str) -> dict[str, Any]:
+    """Key policy statement: this account's alarms, and no other's, may publish to the encrypted topic."""
+    return {
+        "Sid": "CloudWatchPublishesAlarms",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        # CloudWatch acts for whichever account's alarm fires: the source conditions keep another
+        # account's alarms from using this key (the confused deputy).
+        "Condition": alarm_source_condition(account_id=account_id, region=region, partition=partition),
     }
 
 
@@ -232,10 +241,9 @@ def topic_policy(*, topic_arn: str, account_id: str, region: str, partition: str
                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
                 "Action": "SNS:Publish",
                 "Resource": topic_arn,
-                "Condition": {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
-                },
+                "Condition": alarm_source_condition(
+                    account_id=account_id, region=region, partition=partition
+                ),
             },
             {
                 "Sid": "DenyInsecureTransport",
@@ -265,21 +273,17 @@ class Monitoring(pulumi.ComponentResource):
         region = aws.get_region(opts=invoke).region
         partition = aws.get_partition(opts=invoke).partition
 
-        key = aws.kms.Key(
+        key, _ = encryption_key(
             f"{name}-key",
             description=f"Encrypts the alarm topic of {args.service} ({args.environment})",
-            enable_key_rotation=conventions.KMS_KEY_ROTATION,
-            rotation_period_in_days=conventions.KMS_ROTATION_PERIOD_DAYS,
-            deletion_window_in_days=conventions.KMS_DELETION_WINDOW_DAYS,
-            policy=json.dumps(topic_key_policy(account_id=account_id, partition=partition)),
+            account_id=account_id,
+            partition=partition,
+            service_statements=[
+                alarms_key_statement(account_id=account_id, region=region, partition=partition)
+            ],
+            alias=key_alias_name(args.service, args.environment, "alarms"),
             tags=args.tags,
-            opts=child,
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{conventions.NAME_ROOT}/{args.service}/{args.environment}/alarms",
-            target_key_id=key.id,
-            opts=child,
+            parent=self,
         )
         topic = aws.sns.Topic(
             f"{name}-alarms",

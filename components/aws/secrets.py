@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -11,32 +10,30 @@ import pulumi_aws as aws
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._kms import encryption_key, key_alias_name
 from goldenpath.components.aws.logging import SERVICE_PATTERN
 from goldenpath.conventions import Environment
 from goldenpath.models import ComponentArgs, StrInput
 
-SECRET_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+SECRET_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def check_secret_names(names: list[str]) -> list[str]:
+    """Unique names of 1-64 letters, digits, '-' or '_' (the last part of each secret's name)."""
+    bad = [n for n in names if not re.fullmatch(SECRET_NAME_PATTERN, n)]
+    if bad:
+        raise ValueError(
+            f"secret names are 1-64 letters, digits, '-' or '_'; not allowed: {', '.join(map(repr, bad))}"
+        )
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"secret names must be unique; repeated: {', '.join(repeated)}")
+    return names
 
 
 def secret_name(service: str, environment: str, secret: str) -> str:
     """``goldenpath/<service>/<environment>/<secret>``: the name of the secret in Secrets Manager."""
     return f"{conventions.NAME_ROOT}/{service}/{environment}/{secret}"
-
-
-def secrets_key_policy(*, account_id: str, partition: str) -> dict[str, Any]:
-    """The account administers the key; who may decrypt is decided by IAM (the read policy)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            }
-        ],
-    }
 
 
 def read_policy_document(
@@ -73,7 +70,7 @@ class SecretsArgs(ComponentArgs):
     environment: Environment = Field(description="Deployment environment; part of each secret's name.")
     names: list[str] = Field(
         default_factory=list,
-        description="Secret names (letters, digits, '-' and '_'), unique; one secret each.",
+        description="Secret names (1-64 letters, digits, '-' and '_'), unique; one secret each.",
     )
     values: dict[str, StrInput] = Field(
         default_factory=dict,
@@ -91,15 +88,7 @@ class SecretsArgs(ComponentArgs):
     @field_validator("names")
     @classmethod
     def _names_valid(cls, names: list[str]) -> list[str]:
-        bad = [n for n in names if not re.fullmatch(SECRET_NAME_PATTERN, n)]
-        if bad:
-            raise ValueError(
-                f"secret names may hold only letters, digits, '-' and '_'; not allowed: {', '.join(map(repr, bad))}"
-            )
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"secret names must be unique; repeated: {', '.join(repeated)}")
-        return names
+        return check_secret_names(names)
 
     @field_validator("values")
     @classmethod
@@ -139,21 +128,15 @@ class Secrets(pulumi.ComponentResource):
         region = aws.get_region(opts=invoke).region
         partition = aws.get_partition(opts=invoke)
 
-        key = aws.kms.Key(
+        # No service statement: who may decrypt is decided by IAM (the read policy below).
+        key, _ = encryption_key(
             f"{name}-key",
             description=f"Encrypts the secrets of {args.service} ({args.environment})",
-            enable_key_rotation=conventions.KMS_KEY_ROTATION,
-            rotation_period_in_days=conventions.KMS_ROTATION_PERIOD_DAYS,
-            deletion_window_in_days=conventions.KMS_DELETION_WINDOW_DAYS,
-            policy=json.dumps(secrets_key_policy(account_id=account_id, partition=partition.partition)),
+            account_id=account_id,
+            partition=partition.partition,
+            alias=key_alias_name(args.service, args.environment, "secrets"),
             tags=args.tags,
-            opts=child,
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{conventions.NAME_ROOT}/{args.service}/{args.environment}/secrets",
-            target_key_id=key.id,
-            opts=child,
+            parent=self,
         )
 
         secret_arns: dict[str, pulumi.Output[str]] = {}

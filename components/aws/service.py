@@ -16,6 +16,16 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._validation import (
+    check_acm_certificate_arn,
+    check_ecs_cluster_arn,
+    check_fargate_cpu,
+    check_fargate_memory,
+    check_image,
+    ecs_cluster_name,
+    image_problem,
+    is_environment_variable_name,
+)
 from goldenpath.models import ComponentArgs, StrInput, StrListInput
 
 __all__ = ["Service", "ServiceArgs", "image_problem"]
@@ -25,9 +35,7 @@ ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 ELB_LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 TMP_VOLUME = "tmp"
 
-_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
 _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret|parameter)[:/].+$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _BUCKET_PREFIX_LIMIT = 37
 
@@ -40,32 +48,6 @@ _NAME_DEFAULTS: dict[str, tuple[tuple[str, ...], str]] = {
     "alb_name": ((), "alb"),
     "target_group_name": ((), "target_group"),
 }
-
-
-def image_problem(image: str) -> str | None:
-    """Why ``image`` is not an immutable image reference, or None if it is one."""
-    if "@" in image:
-        digest = image.split("@", 1)[1]
-        return None if re.fullmatch(r"sha256:[0-9a-f]{64}", digest) else "has a malformed digest"
-    last_segment = image.rsplit("/", 1)[-1]
-    if ":" not in last_segment:
-        return "has no tag, so it means ':latest'"
-    tag = last_segment.rsplit(":", 1)[1]
-    if tag == "latest":
-        return "uses the moving tag ':latest'"
-    if not tag:
-        return "has an empty tag"
-    return None
-
-
-def _check_image(image: str) -> str:
-    problem = image_problem(image)
-    if problem:
-        raise ValueError(
-            f"image {image!r} {problem}; give an immutable reference such as "
-            "'<registry>/<repository>:1.4.2' or '<registry>/<repository>@sha256:<digest>'"
-        )
-    return image
 
 
 class ServiceArgs(ComponentArgs):
@@ -157,7 +139,7 @@ class ServiceArgs(ComponentArgs):
             if data.get(field) is None:
                 data[field] = conventions.physical_name(service, environment, *parts, kind=kind)
         if data.get("cluster_name") is None and isinstance(data.get("cluster_arn"), str):
-            data["cluster_name"] = data["cluster_arn"].rsplit("/", 1)[-1]
+            data["cluster_name"] = ecs_cluster_name(data["cluster_arn"])
         if data.get("task_definition_family") is None:
             data["task_definition_family"] = data["service_name"]
         if data.get("access_log_expiry_days") is None:
@@ -169,17 +151,17 @@ class ServiceArgs(ComponentArgs):
     @field_validator("image")
     @classmethod
     def _image_is_pinned(cls, value: StrInput) -> StrInput:
-        return _check_image(value) if isinstance(value, str) else value
+        return check_image(value) if isinstance(value, str) else value
 
     @field_validator("certificate_arn")
     @classmethod
     def _certificate_is_acm(cls, value: StrInput) -> StrInput:
-        if isinstance(value, str) and not _CERTIFICATE_ARN.match(value):
-            raise ValueError(
-                f"certificate_arn {value!r} is not an ACM certificate ARN "
-                "(arn:aws:acm:<region>:<account>:certificate/<id>)"
-            )
-        return value
+        return check_acm_certificate_arn(value) if isinstance(value, str) else value
+
+    @field_validator("cluster_arn")
+    @classmethod
+    def _cluster_arn_is_ecs(cls, value: StrInput | None) -> StrInput | None:
+        return check_ecs_cluster_arn(value) if isinstance(value, str) else value
 
     @field_validator("health_check_path")
     @classmethod
@@ -209,7 +191,7 @@ class ServiceArgs(ComponentArgs):
     @classmethod
     def _secrets_are_arns(cls, value: dict[str, StrInput]) -> dict[str, StrInput]:
         for env_name, arn in value.items():
-            if not _ENV_NAME.match(env_name):
+            if not is_environment_variable_name(env_name):
                 raise ValueError(f"secrets key {env_name!r} is not a valid environment variable name")
             if isinstance(arn, str) and not _SECRET_ARN.match(arn):
                 raise ValueError(
@@ -222,7 +204,7 @@ class ServiceArgs(ComponentArgs):
     @classmethod
     def _environment_names_are_valid(cls, value: dict[str, str]) -> dict[str, str]:
         for env_name in value:
-            if not _ENV_NAME.match(env_name):
+            if not is_environment_variable_name(env_name):
                 raise ValueError(
                     f"environment_variables key {env_name!r} is not a valid environment variable name"
                 )
@@ -230,21 +212,14 @@ class ServiceArgs(ComponentArgs):
 
     @model_validator(mode="after")
     def _consistent(self) -> ServiceArgs:
-        allowed = conventions.FARGATE_CPU_MEMORY.get(self.cpu)
-        if allowed is None:
-            sizes = ", ".join(str(c) for c in conventions.FARGATE_CPU_MEMORY)
-            raise ValueError(f"cpu {self.cpu} is not a Fargate task size; valid cpu values: {sizes}")
-        if self.memory not in allowed:
-            raise ValueError(
-                f"memory {self.memory} MiB is not valid with cpu {self.cpu} on Fargate; "
-                f"valid memory values for cpu {self.cpu}: {', '.join(str(m) for m in allowed)}"
-            )
+        check_fargate_cpu(self.cpu)
+        check_fargate_memory(self.cpu, self.memory)
         if not self.min_count <= self.desired_count <= self.max_count:
             raise ValueError(
                 f"task counts must satisfy min_count <= desired_count <= max_count; got "
                 f"min_count={self.min_count}, desired_count={self.desired_count}, max_count={self.max_count}"
             )
-        if isinstance(self.cluster_arn, str) and self.cluster_name != self.cluster_arn.rsplit("/", 1)[-1]:
+        if isinstance(self.cluster_arn, str) and self.cluster_name != ecs_cluster_name(self.cluster_arn):
             raise ValueError(
                 f"cluster_name {self.cluster_name!r} is not the cluster in cluster_arn {self.cluster_arn!r}; "
                 "leave cluster_name out to take it from the ARN"
@@ -260,6 +235,14 @@ class ServiceArgs(ComponentArgs):
                 "and no task would start; pass the policy that grants secretsmanager:GetSecretValue on them"
             )
         return self
+
+
+def _pinned_image(image: str) -> str:
+    # An image known only at deployment is checked then; its error names what was resolved.
+    try:
+        return check_image(image)
+    except ValueError as error:
+        raise ValueError(f"image {image!r} {error}") from None
 
 
 def ecs_tasks_trust_policy(account: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -285,7 +268,7 @@ def container_definitions(
     """The task's one container: non-root, read-only root file system, logs to CloudWatch."""
     definition: dict[str, Any] = {
         "name": args.container_name,
-        "image": pulumi.Output.from_input(image).apply(_check_image),
+        "image": pulumi.Output.from_input(image).apply(_pinned_image),
         "essential": True,
         "user": conventions.CONTAINER_USER,
         "privileged": False,
@@ -386,7 +369,7 @@ class Service(pulumi.ComponentResource):
             cluster_name = (
                 pulumi.Output.from_input(args.cluster_name)
                 if args.cluster_name is not None
-                else cluster_arn.apply(lambda arn: arn.rsplit("/", 1)[-1])
+                else cluster_arn.apply(ecs_cluster_name)
             )
 
         # --- Roles -----------------------------------------------------------------------------

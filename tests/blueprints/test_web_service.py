@@ -47,8 +47,10 @@ def _run(config: dict[str, str], secret_keys: list[str] | None = None):
     return run, errors
 
 
-def _problems(overrides: dict[str, str]) -> tuple[list[str], int]:
-    run, errors = _run({**BASE_CONFIG, **overrides})
+def _problems(overrides: dict[str, str | None]) -> tuple[list[str], int]:
+    # An override of None removes the key from the base config.
+    config = {k: v for k, v in {**BASE_CONFIG, **overrides}.items() if v is not None}
+    run, errors = _run(config)
     assert errors, "expected a config error"
     return errors[0].problems, len(run.resources)
 
@@ -241,6 +243,155 @@ def test_a_bad_config_value_names_its_key_and_what_is_allowed(overrides, key, fr
 
     assert any(p.startswith(f"{key}:") and fragment in p for p in problems), problems
     assert registered == 0
+
+
+def test_numeric_looking_text_stays_text_where_the_config_wants_text():
+    run, errors = _run(
+        {**BASE_CONFIG, "payments-api:costCenter": "1042", "payments-api:imageTag": "20240101"}
+    )
+    tags = run.one("aws:ecs/cluster:Cluster").inputs["tags"]
+
+    assert not errors
+    assert tags["cost-center"] == "1042"
+
+
+def _github(**fields: object) -> str:
+    return json.dumps({"repository": "acme/payments-api", **fields})
+
+
+# Values each config model once let through to a component whose Args refused them.
+@pytest.mark.parametrize(
+    ("overrides", "key", "fragment"),
+    [
+        (
+            {"payments-api:github": _github(branch="release:1")},
+            "payments-api:github.branch",
+            "one branch name",
+        ),
+        (
+            {"payments-api:github": _github(environments=["prod*"])},
+            "payments-api:github.environments",
+            "without wildcards",
+        ),
+        (
+            {"payments-api:github": _github(repository="acme/..")},
+            "payments-api:github.repository",
+            "owner/name",
+        ),
+        (
+            {
+                "payments-api:github": _github(
+                    oidcProviderArn="arn:aws:iam::123456789012:oidc-provider/gitlab.com"
+                )
+            },
+            "payments-api:github.oidcProviderArn",
+            "GitHub OIDC provider",
+        ),
+        (
+            {"payments-api:imageTag": None, "payments-api:image": "app@sha256:short"},
+            "payments-api:image",
+            "malformed digest",
+        ),
+        ({"payments-api:clusterArn": "shared-dev"}, "payments-api:clusterArn", "ECS cluster ARN"),
+        (
+            {"payments-api:clusterArn": "arn:aws:ecs:eu-west-1:123456789012:service/shared-dev/api"},
+            "payments-api:clusterArn",
+            "arn:aws:ecs:<region>:<account>:cluster/<name>",
+        ),
+        (
+            {
+                "payments-api:alarmSubscriptions": json.dumps(
+                    [{"protocol": "sms", "endpoint": "+441234567890"}]
+                )
+            },
+            "payments-api:alarmSubscriptions.0.protocol",
+            "use one of email, https, sqs, lambda",
+        ),
+        (
+            {"payments-api:alarmSubscriptions": json.dumps([{"protocol": "email", "endpoint": "on-call"}])},
+            "payments-api:alarmSubscriptions.0.endpoint",
+            "expected an email address",
+        ),
+        (
+            {"payments-api:secrets": json.dumps(["1password"])},
+            "payments-api:secrets",
+            "not start with a digit",
+        ),
+        (
+            {"payments-api:secrets": json.dumps(["db-url", "db_url"])},
+            "payments-api:secrets",
+            "'db-url' and 'db_url' would share the environment variable DB_URL",
+        ),
+        (
+            {
+                "payments-api:secrets": json.dumps(["api-key"]),
+                "payments-api:environmentVariables": json.dumps({"API_KEY": "x"}),
+            },
+            "payments-api:environmentVariables",
+            "API_KEY would also be injected from secrets",
+        ),
+    ],
+)
+def test_a_value_a_component_would_refuse_is_a_config_error_naming_its_key(overrides, key, fragment):
+    problems, registered = _problems(overrides)
+
+    assert any(p.startswith(f"{key}:") and fragment in p for p in problems), problems
+    assert registered == 0
+
+
+# --- An existing ECS cluster -------------------------------------------------------------------------
+
+SHARED_CLUSTER = "arn:aws:ecs:eu-west-1:123456789012:cluster/shared-dev"
+
+
+@pytest.fixture(scope="module")
+def on_shared_cluster():
+    run, errors = _run({**BASE_CONFIG, "payments-api:clusterArn": SHARED_CLUSTER})
+    assert not errors
+    return run
+
+
+def test_an_existing_cluster_arn_creates_no_cluster_and_runs_the_service_on_it(on_shared_cluster):
+    assert on_shared_cluster.by_type("aws:ecs/cluster:Cluster") == []
+    assert on_shared_cluster.one("aws:ecs/service:Service").inputs["cluster"] == SHARED_CLUSTER
+
+
+def test_the_deploy_role_may_roll_out_only_the_service_on_the_existing_cluster(on_shared_cluster):
+    (deploy,) = [p for p in on_shared_cluster.by_type("aws:iam/rolePolicy:RolePolicy") if "deploy" in p.name]
+    (roll_out,) = [s for s in json.loads(deploy.inputs["policy"])["Statement"] if s["Sid"] == "EcsRollOut"]
+
+    assert roll_out["Resource"].endswith(":service/shared-dev/payments-api")
+
+
+def test_autoscaling_and_alarms_name_the_existing_cluster(on_shared_cluster):
+    target = on_shared_cluster.one("aws:appautoscaling/target:Target").inputs
+    ecs_alarms = [
+        alarm.inputs
+        for alarm in on_shared_cluster.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if alarm.inputs["namespace"] == "AWS/ECS"
+    ]
+
+    assert target["resourceId"] == "service/shared-dev/payments-api"
+    assert ecs_alarms
+    assert all(alarm["dimensions"]["ClusterName"] == "shared-dev" for alarm in ecs_alarms)
+
+
+def test_alarm_subscriptions_from_config_subscribe_to_the_alarm_topic():
+    run, errors = _run(
+        {
+            **BASE_CONFIG,
+            "payments-api:alarmSubscriptions": json.dumps(
+                [{"protocol": "email", "endpoint": "on-call@example.com"}]
+            ),
+        }
+    )
+    (subscription,) = run.by_type("aws:sns/topicSubscription:TopicSubscription")
+
+    assert not errors
+    assert (subscription.inputs["protocol"], subscription.inputs["endpoint"]) == (
+        "email",
+        "on-call@example.com",
+    )
 
 
 def test_a_missing_required_key_is_named():

@@ -187,6 +187,20 @@ def test_repository_is_encrypted_with_its_own_rotating_kms_key(run: ProgramRun) 
     }
 
 
+def test_repository_key_policy_lets_the_account_administer_the_key_and_no_service_use_it(
+    run: ProgramRun,
+) -> None:
+    (statement,) = json.loads(run.one(KEY).inputs["policy"])["Statement"]
+    assert statement == {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:root"},
+        "Action": "kms:*",
+        "Resource": "*",
+    }
+    assert run.one(KEY).inputs["deletionWindowInDays"] == conventions.KMS_DELETION_WINDOW_DAYS
+
+
 def test_lifecycle_policy_expires_untagged_images_and_keeps_a_bounded_history(run: ProgramRun) -> None:
     lifecycle = run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy")
     assert lifecycle.inputs["repository"] == "payments-prod"

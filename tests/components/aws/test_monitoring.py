@@ -185,6 +185,16 @@ def test_key_policy_lets_cloudwatch_publish_to_the_encrypted_topic():
     assert set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
 
 
+def test_key_policy_lets_only_this_accounts_alarms_use_the_key():
+    statements = json.loads(run_monitoring().one(KEY).inputs["policy"])["Statement"]
+
+    (cloudwatch,) = [s for s in statements if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert cloudwatch["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": MOCK_ACCOUNT_ID},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{MOCK_REGION}:{MOCK_ACCOUNT_ID}:alarm:*"},
+    }
+
+
 def test_alias_names_the_component_key():
     run = run_monitoring()
     alias = run.one(ALIAS)

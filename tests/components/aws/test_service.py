@@ -292,6 +292,15 @@ def test_cluster_name_that_contradicts_the_existing_cluster_arn_is_rejected() ->
         service_args(cluster_arn=EXISTING_CLUSTER, cluster_name="payments-prod")
 
 
+@pytest.mark.parametrize(
+    "cluster_arn",
+    ["shared-prod", f"arn:aws:ecs:{MOCK_REGION}:{MOCK_ACCOUNT_ID}:service/shared-prod/payments-prod"],
+)
+def test_cluster_arn_that_is_not_an_ecs_cluster_arn_is_rejected(cluster_arn: str) -> None:
+    with pytest.raises(ValidationError, match=r"cluster_arn\n.*ECS cluster ARN"):
+        service_args(cluster_arn=cluster_arn)
+
+
 def test_physical_names_default_to_the_conventions() -> None:
     args = service_args()
     assert (args.cluster_name, args.service_name, args.alb_name, args.target_group_name) == (
@@ -338,6 +347,20 @@ def test_latest_image_is_rejected(image: str) -> None:
 @pytest.mark.parametrize("image", ["payments", "localhost:5000/payments"])
 def test_untagged_image_is_rejected(image: str) -> None:
     with pytest.raises(ValidationError, match="no tag"):
+        service_args(image=image)
+
+
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        ("payments@sha256:short", "malformed digest"),
+        ("payments@sha256:" + "A" * 64, "malformed digest"),
+        ("payments:.1", "malformed tag"),
+        ("payments:", "empty tag"),
+    ],
+)
+def test_image_with_a_malformed_digest_or_tag_is_rejected(image: str, problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
         service_args(image=image)
 
 
