@@ -53,3 +53,12 @@ def test_the_readme_first_commands_are_the_setup_and_test_commands():
 
 
 runner = CliRunner()
+
+
+def test_the_readme_config_error_example_is_what_check_prints():
+    readme = (ROOT / "README.md").read_text()
+    quoted = readme[readme.index("invalid stack configuration:") :].split("```")[0].strip().splitlines()
+    result = runner.invoke(app, ["check", str(ROOT / "tests" / "examples" / "broken-config")])
+
+    printed = [line.replace("broken-config:", "payments-api:") for line in result.stderr.splitlines()]
+    assert quoted[1:] and all(line in printed for line in quoted)
