@@ -4,8 +4,9 @@ A policy module declares one :class:`PolicySpec` named ``POLICY`` next to its ch
 
 * a *resource* check is a pure function ``(props, config) -> messages`` that sees one resource's
   inputs; it yields (or returns) one message per problem and nothing when the resource complies
-  (with ``check_receives_type=True`` it is called as ``(props, config, resource_type)``, for a
-  policy that judges several types differently);
+  (with ``check_receives_resource=True`` it is called as ``(props, config, resource)``, where
+  ``resource`` has ``resource_type``, ``urn`` and ``name``, for a policy that judges several types
+  differently or reads the URN). ``resource_types`` may end in a wildcard (``"aws:*"``);
 * a *stack* check is ``(resources, config) -> [(urn, message), …]`` and sees every resource,
   for truths that span resources (an S3 bucket and its separate versioning resource).
 
@@ -31,7 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -116,17 +117,17 @@ class PolicySpec:
     controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     enforcement: Literal["advisory", "mandatory", "remediate"] | None = None
-    # True when one check judges several resource types differently: it is then called as
-    # ``check(props, config, resource_type)``.
-    check_receives_type: bool = False
+    # True when the check needs to know which resource it judges (type, URN, name): it is then
+    # called as ``check(props, config, resource)``.
+    check_receives_resource: bool = False
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
             raise ValueError(f"policy id {self.id!r} must be lower-case words joined by '-'")
         if (self.check is None) == (self.stack_check is None):
             raise ValueError(f"policy {self.id}: give exactly one of check or stack_check")
-        if self.check_receives_type and self.check is None:
-            raise ValueError(f"policy {self.id}: check_receives_type needs a resource check")
+        if self.check_receives_resource and self.check is None:
+            raise ValueError(f"policy {self.id}: check_receives_resource needs a resource check")
         if self.remediate is not None and self.check is None:
             raise ValueError(f"policy {self.id}: only resource policies can remediate")
         unknown = set(self.controls) - set(FRAMEWORKS)
@@ -172,18 +173,44 @@ class PolicySpec:
             return PolicyComplianceFramework(name=name, version=version, reference=", ".join(ids))
         return None
 
+    def applies_to(self, resource_type: str) -> bool:
+        """Whether ``resource_type`` is one of ``resource_types`` (``"aws:*"`` covers every aws type)."""
+        return _type_matcher(self.resource_types)(resource_type)
+
     def evaluate(
-        self, props: Mapping[str, Any], config: Mapping[str, Any] | None = None, resource_type: str = ""
+        self,
+        props: Mapping[str, Any],
+        config: Mapping[str, Any] | None = None,
+        resource_type: str = "",
+        urn: str = "",
     ) -> list[str]:
         """Run a resource check on plain props; the messages it reports (empty when compliant)."""
-        return self.run_check(props, self.config(config), resource_type)
+        name = urn.rsplit("::", 1)[-1]
+        return self.run_check(props, self.config(config), Subject(resource_type, urn, name))
 
-    def run_check(self, props: Mapping[str, Any], config: Mapping[str, Any], resource_type: str) -> list[str]:
-        """The messages of the resource check, given the effective config."""
+    def run_check(self, props: Mapping[str, Any], config: Mapping[str, Any], resource: Any) -> list[str]:
+        """The messages of the resource check, given the effective config and the resource judged
+        (anything with ``resource_type``, ``urn`` and ``name``)."""
         assert self.check is not None
-        if self.check_receives_type:
-            return _messages(self.check(props, config, resource_type))  # type: ignore[call-arg]
+        if self.check_receives_resource:
+            return _messages(self.check(props, config, resource))  # type: ignore[call-arg]
         return _messages(self.check(props, config))
+
+
+class Subject(NamedTuple):
+    """The resource a check judges, where it asks for it."""
+
+    resource_type: str
+    urn: str
+    name: str
+
+
+def _type_matcher(resource_types: Sequence[str]) -> Callable[[str], bool]:
+    exact = frozenset(t for t in resource_types if not t.endswith("*"))
+    prefixes = tuple(t[:-1] for t in resource_types if t.endswith("*"))
+    if not prefixes:
+        return exact.__contains__
+    return lambda resource_type: resource_type in exact or resource_type.startswith(prefixes)
 
 
 def _messages(result: Messages) -> list[str]:
@@ -343,14 +370,14 @@ ConfigSeen = dict[str, Mapping[str, Any]]
 
 
 def _resource_policy(spec: PolicySpec, seen: ConfigSeen) -> ResourceValidationPolicy:
-    types = frozenset(spec.resource_types)
+    applies = _type_matcher(spec.resource_types)
     assert spec.check is not None
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         seen[spec.id] = args.get_config()
-        if args.resource_type not in types:
+        if not applies(args.resource_type):
             return
-        messages = spec.run_check(args.props, spec.config(args.get_config()), args.resource_type)
+        messages = spec.run_check(args.props, spec.config(args.get_config()), args)
         if not messages:
             return
         waiver = find_waiver(spec, args.props)
@@ -365,7 +392,7 @@ def _resource_policy(spec: PolicySpec, seen: ConfigSeen) -> ResourceValidationPo
         fix = spec.remediate
 
         def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-            if args.resource_type not in types:
+            if not applies(args.resource_type):
                 return None
             return fix(args.props, spec.config(args.get_config()))
 
@@ -414,9 +441,9 @@ def _waiver_audit_policy(specs: Sequence[PolicySpec], seen: ConfigSeen) -> Stack
                     continue
                 config = spec.config(seen[spec.id])
                 if spec.check is not None:
-                    if resource.resource_type not in spec.resource_types:
+                    if not spec.applies_to(resource.resource_type):
                         continue
-                    messages = spec.run_check(resource.props, config, resource.resource_type)
+                    messages = spec.run_check(resource.props, config, resource)
                 else:
                     if spec.id not in stack_results:
                         stack_results[spec.id] = list(spec.stack_check(args.resources, config))

@@ -48,7 +48,8 @@ def _volume(props):
 _CHECKS = {INSTANCE: _instance, LAUNCH_TEMPLATE: _launch_template, VOLUME: _volume}
 
 
-def check(props, config, resource_type):
+def check(props, config, resource):
+    resource_type = resource.resource_type
     return list(_CHECKS[resource_type](props))
 
 
@@ -64,6 +65,6 @@ POLICY = PolicySpec(
     "aws.ebs.EncryptionByDefault in every region so no volume is created unencrypted.",
     resource_types=(INSTANCE, LAUNCH_TEMPLATE, VOLUME),
     check=check,
-    check_receives_type=True,
+    check_receives_resource=True,
     controls={CIS_AWS: ("2.2.1",), NIST: ("SC-28",), PCI: ("3.5.1",)},
 )

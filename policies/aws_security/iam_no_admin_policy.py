@@ -47,7 +47,8 @@ def _attached_admin(props, resource_type):
             yield f"{prop} attaches {arn}; attach a policy with the specific actions and resources the principal needs"
 
 
-def check(props, config, resource_type):
+def check(props, config, resource):
+    resource_type = resource.resource_type
     yield from _attached_admin(props, resource_type)
     if resource_type not in DOCUMENT_HOLDERS:
         return
@@ -79,6 +80,6 @@ POLICY = PolicySpec(
     "get their rights through SSO permission sets, not through policies a stack creates.",
     resource_types=tuple(dict.fromkeys((*DOCUMENT_HOLDERS, *ATTACHMENTS))),
     check=check,
-    check_receives_type=True,
+    check_receives_resource=True,
     controls={CIS_AWS: ("1.16",), NIST: ("AC-6",), PCI: ("7.2.1", "7.2.2")},
 )

@@ -16,27 +16,22 @@ def _region(props):
         return _UNKNOWN
 
 
-def stack_check(resources, config):
+def check(props, config, resource):
     approved = list(config["regions"])
     listed = ", ".join(approved)
-    for r in resources:
-        is_provider = r.resource_type == PROVIDER
-        if not (is_provider or r.resource_type.startswith("aws:")):
-            continue
-        region = _region(r.props)
-        if region is _UNKNOWN or (not region and not is_provider):
-            continue  # a resource without its own region is placed by its provider, judged on its own
-        if not region:
-            message = (
-                "the aws provider sets no region, so resources go wherever AWS_REGION points on the machine "
-                f"running Pulumi; set aws:region to one of {listed}"
-            )
-        elif region not in approved:
-            where = "the aws provider deploys" if is_provider else "the resource is placed"
-            message = f"{where} in {region!r}, which is not an approved region ({listed})"
-        else:
-            continue
-        yield r.urn, message
+    is_provider = resource.resource_type == PROVIDER
+    region = _region(props)
+    if region is _UNKNOWN or (not region and not is_provider):
+        return None  # a resource without its own region is placed by its provider, judged on its own
+    if not region:
+        return (
+            "the aws provider sets no region, so resources go wherever AWS_REGION points on the machine "
+            f"running Pulumi; set aws:region to one of {listed}"
+        )
+    if region not in approved:
+        where = "the aws provider deploys" if is_provider else "the resource is placed"
+        return f"{where} in {region!r}, which is not an approved region ({listed})"
+    return None
 
 
 POLICY = PolicySpec(
@@ -49,7 +44,8 @@ POLICY = PolicySpec(
     "per-resource `region` input of pulumi-aws 7) to an approved region. Ask the platform team to approve a new "
     "region; it is added to this policy's `regions` config.",
     resource_types=(PROVIDER, "aws:*"),
-    stack_check=stack_check,
+    check=check,
+    check_receives_resource=True,
     controls={NIST: ("SA-9(5)",)},
     config_schema={
         "regions": {

@@ -69,14 +69,13 @@ def _suggestion(resource_type):
     return f"use {_AWS_BLUEPRINT} or the goldenpath:aws:{component} component"
 
 
-def stack_check(resources, config):
-    for r in resources:
-        t = r.resource_type
-        if not (t.startswith("aws:") or t.startswith("kubernetes:")) or t in KUBERNETES_COMPONENTS:
-            continue
-        if any(part.startswith(GOLDENPATH_PREFIX) for part in type_chain(r.urn)):
-            continue
-        yield r.urn, f"{t} is created outside any goldenpath component; {_suggestion(t)}"
+def check(props, config, resource):
+    t = resource.resource_type
+    if t in KUBERNETES_COMPONENTS:
+        return None
+    if any(part.startswith(GOLDENPATH_PREFIX) for part in type_chain(resource.urn)):
+        return None
+    return f"{t} is created outside any goldenpath component; {_suggestion(t)}"
 
 
 POLICY = PolicySpec(
@@ -92,6 +91,7 @@ POLICY = PolicySpec(
     "carry a waiver: the tag (AWS) goldenpath:waiver:platform-golden-path-adoption or the annotation (Kubernetes) "
     "waiver.goldenpath.dev/platform-golden-path-adoption.",
     resource_types=("aws:*", "kubernetes:*"),
-    stack_check=stack_check,
+    check=check,
+    check_receives_resource=True,
     controls={NIST: ("CM-2",)},
 )

@@ -47,7 +47,8 @@ def _starts_with_service(name, service):
     return bool(shortened and len(shortened["stem"]) < len(service) and service.startswith(shortened["stem"]))
 
 
-def check(props, config, resource_type):
+def check(props, config, resource):
+    resource_type = resource.resource_type
     prop = NAME_PROPERTY[resource_type]
     try:
         name = get_path(props, prop)
@@ -94,7 +95,7 @@ POLICY = PolicySpec(
     "follow /goldenpath/<service>/<environment>.",
     resource_types=tuple(NAME_PROPERTY),
     check=check,
-    check_receives_type=True,
+    check_receives_resource=True,
     config_schema={
         "pattern": {
             "type": "string",

@@ -57,22 +57,20 @@ def _problems(props, keys):
     return missing, empty
 
 
-def stack_check(resources, config):
-    keys = list(config["keys"])
-    for r in resources:
-        if not is_taggable(r.resource_type):
-            continue
-        problems = _problems(r.props, keys)
-        if problems is None:
-            continue
-        missing, empty = problems
-        parts = []
-        if missing:
-            parts.append(f"missing required tags: {', '.join(missing)}")
-        if empty:
-            parts.append(f"empty required tags: {', '.join(empty)}")
-        if parts:
-            yield r.urn, "; ".join(parts) + " (set tags from goldenpath.conventions.standard_tags)"
+def check(props, config, resource):
+    if not is_taggable(resource.resource_type):
+        return
+    problems = _problems(props, list(config["keys"]))
+    if problems is None:
+        return
+    missing, empty = problems
+    parts = []
+    if missing:
+        parts.append(f"missing required tags: {', '.join(missing)}")
+    if empty:
+        parts.append(f"empty required tags: {', '.join(empty)}")
+    if parts:
+        yield "; ".join(parts) + " (set tags from goldenpath.conventions.standard_tags)"
 
 
 POLICY = PolicySpec(
@@ -86,7 +84,8 @@ POLICY = PolicySpec(
     "blueprint=…)` to every taggable resource (every goldenpath component does, from its Args' `tags`), or set "
     "them once as the aws provider's `defaultTags`.",
     resource_types=("aws:*",),  # every type goldenpath.taggable.is_taggable accepts
-    stack_check=stack_check,
+    check=check,
+    check_receives_resource=True,
     controls={NIST: ("CM-8",)},
     config_schema={
         "keys": {

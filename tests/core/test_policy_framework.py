@@ -91,7 +91,7 @@ def test_high_and_critical_policies_default_to_mandatory_and_the_rest_to_advisor
         ({"controls": {"iso-27001": ("A.8",)}}, "unknown frameworks"),
         ({"resource_types": ()}, "resource_types"),
         (
-            {"check": None, "stack_check": lambda r, c: [], "check_receives_type": True},
+            {"check": None, "stack_check": lambda r, c: [], "check_receives_resource": True},
             "needs a resource check",
         ),
     ],
@@ -101,14 +101,25 @@ def test_a_malformed_policy_spec_is_refused_when_declared(overrides, fragment):
         _spec(**overrides)
 
 
-def test_a_check_that_asks_for_the_resource_type_is_given_it():
+def test_a_check_that_asks_for_the_resource_is_given_its_type_urn_and_name():
     spec = _spec(
         resource_types=("aws:sns/topic:Topic", "aws:sqs/queue:Queue"),
-        check=lambda props, config, resource_type: f"judged as {resource_type}",
-        check_receives_type=True,
+        check=lambda props, config, resource: f"judged {resource.name} as {resource.resource_type}",
+        check_receives_resource=True,
     )
+    urn = "urn:pulumi:dev::p::aws:sqs/queue:Queue::jobs"
 
-    assert spec.evaluate({}, resource_type="aws:sqs/queue:Queue") == ["judged as aws:sqs/queue:Queue"]
+    assert spec.evaluate({}, resource_type="aws:sqs/queue:Queue", urn=urn) == [
+        "judged jobs as aws:sqs/queue:Queue"
+    ]
+
+
+def test_a_wildcard_resource_type_covers_every_type_of_its_package():
+    spec = _spec(resource_types=("aws:*", "pulumi:providers:aws"))
+
+    assert spec.applies_to("aws:s3/bucket:Bucket")
+    assert spec.applies_to("pulumi:providers:aws")
+    assert not spec.applies_to("kubernetes:apps/v1:Deployment")
 
 
 def test_config_defaults_come_from_the_schema_and_unknown_keys_are_ignored():
