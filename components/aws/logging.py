@@ -52,19 +52,24 @@ def log_group_name(service: str, environment: str, purpose: str | None = None) -
 
 
 def logs_key_statement(
-    *, account_id: str, region: str, partition: str, dns_suffix: str, log_group: str
+    *,
+    account_id: pulumi.Input[str],
+    region: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    dns_suffix: pulumi.Input[str],
+    log_group: str,
 ) -> dict[str, Any]:
     """Key policy statement: CloudWatch Logs may use the key for ``log_group`` only."""
     return {
         "Sid": "CloudWatchLogsUsesKeyForThisLogGroup",
         "Effect": "Allow",
-        "Principal": {"Service": f"logs.{region}.{dns_suffix}"},
+        "Principal": {"Service": pulumi.Output.concat("logs.", region, ".", dns_suffix)},
         "Action": list(_LOGS_KEY_ACTIONS),
         "Resource": "*",
         "Condition": {
             "ArnEquals": {
-                "kms:EncryptionContext:aws:logs:arn": (
-                    f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group}"
+                "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
+                    "arn:", partition, ":logs:", region, ":", account_id, ":log-group:", log_group
                 )
             }
         },
@@ -106,9 +111,9 @@ class Logging(pulumi.ComponentResource):
         super().__init__("goldenpath:aws:Logging", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOptions(parent=self)
-        account_id = aws.get_caller_identity(opts=invoke).account_id
-        region = aws.get_region(opts=invoke).region
-        partition = aws.get_partition(opts=invoke)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        region = aws.get_region_output(opts=invoke).region
+        partition = aws.get_partition_output(opts=invoke)
 
         group_name = log_group_name(args.service, args.environment, args.purpose)
         label = args.purpose or "logs"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -166,7 +165,7 @@ def alarm_specs(args: MonitoringArgs) -> list[AlarmSpec]:
     ]  # fmt: skip
 
 
-def dashboard_body(specs: list[AlarmSpec], region: str) -> dict[str, Any]:
+def dashboard_body(specs: list[AlarmSpec], region: pulumi.Input[str]) -> dict[str, Any]:
     """A CloudWatch dashboard with one graph per alarm metric and the alarm threshold drawn on it."""
     widgets = []
     for index, spec in enumerate(specs):
@@ -192,15 +191,23 @@ def dashboard_body(specs: list[AlarmSpec], region: str) -> dict[str, Any]:
     return {"widgets": widgets}
 
 
-def alarm_source_condition(*, account_id: str, region: str, partition: str) -> dict[str, Any]:
+def alarm_source_condition(
+    *, account_id: pulumi.Input[str], region: pulumi.Input[str], partition: pulumi.Input[str]
+) -> dict[str, Any]:
     """A policy condition that holds only when CloudWatch acts for an alarm of this account and region."""
     return {
         "StringEquals": {"aws:SourceAccount": account_id},
-        "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
+        "ArnLike": {
+            "aws:SourceArn": pulumi.Output.concat(
+                "arn:", partition, ":cloudwatch:", region, ":", account_id, ":alarm:*"
+            )
+        },
     }
 
 
-def alarms_key_statement(*, account_id: str, region: str, partition: str) -> dict[str, Any]:
+def alarms_key_statement(
+    *, account_id: pulumi.Input[str], region: pulumi.Input[str], partition: pulumi.Input[str]
+) -> dict[str, Any]:
     """Key policy statement: this account's alarms, and no other's, may publish to the encrypted topic."""
     return {
         "Sid": "CloudWatchPublishesAlarms",
@@ -214,7 +221,13 @@ def alarms_key_statement(*, account_id: str, region: str, partition: str) -> dic
     }
 
 
-def topic_policy(*, topic_arn: str, account_id: str, region: str, partition: str) -> dict[str, Any]:
+def topic_policy(
+    *,
+    topic_arn: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    region: pulumi.Input[str],
+    partition: pulumi.Input[str],
+) -> dict[str, Any]:
     """The owning account manages the topic, this account's alarms publish to it, and only over TLS."""
     return {
         "Version": "2012-10-17",
@@ -222,7 +235,7 @@ def topic_policy(*, topic_arn: str, account_id: str, region: str, partition: str
             {
                 "Sid": "AccountOwnsTopic",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Principal": {"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account_id, ":root")},
                 "Action": [
                     "SNS:GetTopicAttributes",
                     "SNS:SetTopicAttributes",
@@ -269,9 +282,9 @@ class Monitoring(pulumi.ComponentResource):
         super().__init__("goldenpath:aws:Monitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOptions(parent=self)
-        account_id = aws.get_caller_identity(opts=invoke).account_id
-        region = aws.get_region(opts=invoke).region
-        partition = aws.get_partition(opts=invoke).partition
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        region = aws.get_region_output(opts=invoke).region
+        partition = aws.get_partition_output(opts=invoke).partition
 
         key, _ = encryption_key(
             f"{name}-key",
@@ -295,10 +308,8 @@ class Monitoring(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             f"{name}-alarms",
             arn=topic.arn,
-            policy=topic.arn.apply(
-                lambda arn: json.dumps(
-                    topic_policy(topic_arn=arn, account_id=account_id, region=region, partition=partition)
-                )
+            policy=pulumi.Output.json_dumps(
+                topic_policy(topic_arn=topic.arn, account_id=account_id, region=region, partition=partition)
             ),
             opts=child,
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 
 import pulumi
@@ -33,7 +32,19 @@ def subnet_cidrs(cidr_block: str, az_count: int) -> tuple[list[str], list[str]]:
     return public, private
 
 
-def flow_log_assume_role_policy(*, account_id: str, region: str, partition: str) -> dict[str, Any]:
+def check_available_zones(zones: list[str], az_count: int, region: str) -> list[str]:
+    """The first ``az_count`` of the region's available ``zones``; raises if the region has fewer."""
+    if len(zones) < az_count:
+        raise ValueError(
+            f"az_count is {az_count} but region {region} has only {len(zones)} available "
+            f"availability zones ({', '.join(zones)})"
+        )
+    return list(zones[:az_count])
+
+
+def flow_log_assume_role_policy(
+    *, account_id: pulumi.Input[str], region: pulumi.Input[str], partition: pulumi.Input[str]
+) -> dict[str, Any]:
     """Only the VPC Flow Logs service, acting for this account's flow logs, may assume the role."""
     return {
         "Version": "2012-10-17",
@@ -44,7 +55,11 @@ def flow_log_assume_role_policy(*, account_id: str, region: str, partition: str)
                 "Action": "sts:AssumeRole",
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+                    "ArnLike": {
+                        "aws:SourceArn": pulumi.Output.concat(
+                            "arn:", partition, ":ec2:", region, ":", account_id, ":vpc-flow-log/*"
+                        )
+                    },
                 },
             }
         ],
@@ -52,7 +67,11 @@ def flow_log_assume_role_policy(*, account_id: str, region: str, partition: str)
 
 
 def flow_log_role_policy(
-    *, log_group_arn: str, account_id: str, region: str, partition: str
+    *,
+    log_group_arn: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    region: pulumi.Input[str],
+    partition: pulumi.Input[str],
 ) -> dict[str, Any]:
     """Write access to the one flow log group; listing is limited to this account's log groups."""
     return {
@@ -62,13 +81,15 @@ def flow_log_role_policy(
                 "Sid": "WriteFlowLogs",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": [log_group_arn, f"{log_group_arn}:*"],
+                "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
             },
             {
                 "Sid": "FindLogGroup",
                 "Effect": "Allow",
                 "Action": "logs:DescribeLogGroups",
-                "Resource": f"arn:{partition}:logs:{region}:{account_id}:log-group:*",
+                "Resource": pulumi.Output.concat(
+                    "arn:", partition, ":logs:", region, ":", account_id, ":log-group:*"
+                ),
             },
         ],
     }
@@ -125,7 +146,7 @@ class Network(pulumi.ComponentResource):
 
     vpc_id: pulumi.Output[str]
     vpc_cidr_block: pulumi.Output[str]
-    availability_zones: list[str]
+    availability_zones: pulumi.Output[list[str]]
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
     flow_log_group_name: pulumi.Output[str]
@@ -134,24 +155,26 @@ class Network(pulumi.ComponentResource):
         super().__init__("goldenpath:aws:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOptions(parent=self)
-        account_id = aws.get_caller_identity(opts=invoke).account_id
-        region = aws.get_region(opts=invoke).region
-        partition = aws.get_partition(opts=invoke).partition
-        zones = list(aws.get_availability_zones(state="available", opts=invoke).names)
-        if len(zones) < args.az_count:
-            raise ValueError(
-                f"az_count is {args.az_count} but region {region} has only {len(zones)} available "
-                f"availability zones ({', '.join(zones)})"
-            )
-        zones = zones[: args.az_count]
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        region = aws.get_region_output(opts=invoke).region
+        partition = aws.get_partition_output(opts=invoke).partition
+        available = aws.get_availability_zones_output(state="available", opts=invoke).names
+        zones: pulumi.Output[list[str]] = pulumi.Output.all(available, region).apply(
+            lambda found: check_available_zones(found[0], args.az_count, found[1])
+        )
+        # az_count is known up front, so the subnets can be declared before the zone names arrive.
+        zone_at = [zones.apply(lambda names, index=index: names[index]) for index in range(args.az_count)]
         if args.environment == "prod" and args.single_nat_gateway:
             pulumi.log.warn(
                 "single_nat_gateway is true in prod: private subnets lose egress if that NAT's AZ fails",
                 resource=self,
             )
 
-        def tags(*parts: str) -> dict[str, str]:
-            return {**args.tags, "Name": "-".join((args.service, args.environment, *parts))}
+        def tags(*parts: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
+            words = (args.service, args.environment, *parts)
+            if all(isinstance(word, str) for word in words):
+                return {**args.tags, "Name": "-".join(words)}
+            return {**args.tags, "Name": pulumi.Output.all(*words).apply("-".join)}
 
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
@@ -182,14 +205,14 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         public_subnets = []
-        for index, (zone, cidr) in enumerate(zip(zones, public_cidrs, strict=True)):
+        for index, cidr in enumerate(public_cidrs):
             subnet = aws.ec2.Subnet(
                 f"{name}-public-{index}",
                 vpc_id=vpc.id,
-                availability_zone=zone,
+                availability_zone=zone_at[index],
                 cidr_block=cidr,
                 map_public_ip_on_launch=False,
-                tags=tags("public", zone),
+                tags=tags("public", zone_at[index]),
                 opts=child,
             )
             aws.ec2.RouteTableAssociation(
@@ -205,7 +228,7 @@ class Network(pulumi.ComponentResource):
             eip = aws.ec2.Eip(
                 f"{name}-nat-{index}",
                 domain="vpc",
-                tags=tags("nat", zones[index]),
+                tags=tags("nat", zone_at[index]),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
             )
             nat_gateways.append(
@@ -214,24 +237,24 @@ class Network(pulumi.ComponentResource):
                     allocation_id=eip.id,
                     subnet_id=public_subnets[index].id,
                     connectivity_type="public",
-                    tags=tags("nat", zones[index]),
+                    tags=tags("nat", zone_at[index]),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
                 )
             )
 
         private_subnets = []
-        for index, (zone, cidr) in enumerate(zip(zones, private_cidrs, strict=True)):
+        for index, cidr in enumerate(private_cidrs):
             subnet = aws.ec2.Subnet(
                 f"{name}-private-{index}",
                 vpc_id=vpc.id,
-                availability_zone=zone,
+                availability_zone=zone_at[index],
                 cidr_block=cidr,
                 map_public_ip_on_launch=False,
-                tags=tags("private", zone),
+                tags=tags("private", zone_at[index]),
                 opts=child,
             )
             table = aws.ec2.RouteTable(
-                f"{name}-private-{index}", vpc_id=vpc.id, tags=tags("private", zone), opts=child
+                f"{name}-private-{index}", vpc_id=vpc.id, tags=tags("private", zone_at[index]), opts=child
             )
             aws.ec2.Route(
                 f"{name}-private-{index}-egress",
@@ -262,7 +285,7 @@ class Network(pulumi.ComponentResource):
                 args.service, args.environment, conventions.FLOW_LOG_PURPOSE, kind="iam_role"
             ),
             description=f"Lets VPC Flow Logs write the flow logs of {args.service} ({args.environment})",
-            assume_role_policy=json.dumps(
+            assume_role_policy=pulumi.Output.json_dumps(
                 flow_log_assume_role_policy(account_id=account_id, region=region, partition=partition)
             ),
             tags=args.tags,
@@ -271,11 +294,12 @@ class Network(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
             role=role.id,
-            policy=flow_logs.log_group_arn.apply(
-                lambda arn: json.dumps(
-                    flow_log_role_policy(
-                        log_group_arn=arn, account_id=account_id, region=region, partition=partition
-                    )
+            policy=pulumi.Output.json_dumps(
+                flow_log_role_policy(
+                    log_group_arn=flow_logs.log_group_arn,
+                    account_id=account_id,
+                    region=region,
+                    partition=partition,
                 )
             ),
             opts=child,

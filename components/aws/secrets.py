@@ -37,7 +37,11 @@ def secret_name(service: str, environment: str, secret: str) -> str:
 
 
 def read_policy_document(
-    *, secret_arns: list[pulumi.Output[str]], key_arn: pulumi.Output[str], region: str, dns_suffix: str
+    *,
+    secret_arns: list[pulumi.Output[str]],
+    key_arn: pulumi.Output[str],
+    region: pulumi.Input[str],
+    dns_suffix: pulumi.Input[str],
 ) -> dict[str, Any]:
     """Read exactly these secrets, and decrypt with the key only through Secrets Manager."""
     return {
@@ -54,7 +58,11 @@ def read_policy_document(
                 "Effect": "Allow",
                 "Action": "kms:Decrypt",
                 "Resource": key_arn,
-                "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.{dns_suffix}"}},
+                "Condition": {
+                    "StringEquals": {
+                        "kms:ViaService": pulumi.Output.concat("secretsmanager.", region, ".", dns_suffix)
+                    }
+                },
             },
         ],
     }
@@ -124,9 +132,9 @@ class Secrets(pulumi.ComponentResource):
         super().__init__("goldenpath:aws:Secrets", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOptions(parent=self)
-        account_id = aws.get_caller_identity(opts=invoke).account_id
-        region = aws.get_region(opts=invoke).region
-        partition = aws.get_partition(opts=invoke)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        region = aws.get_region_output(opts=invoke).region
+        partition = aws.get_partition_output(opts=invoke)
 
         # No service statement: who may decrypt is decided by IAM (the read policy below).
         key, _ = encryption_key(

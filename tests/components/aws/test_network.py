@@ -84,10 +84,42 @@ def test_fewer_than_two_azs_is_refused():
         NetworkArgs(service="payments-api", environment="dev", az_count=1, tags=TAGS)
 
 
-def test_more_azs_than_the_region_has_is_refused_naming_the_zones():
-    # The mocked region has three zones; four fit the subnet layout but not the region.
-    with pytest.raises(Exception, match=r"az_count is 4 .* only 3 available"):
+def test_more_azs_than_the_region_has_fails_the_program_naming_the_zones():
+    # The mocked region has three zones; four fit the subnet layout but not the region. The zones
+    # arrive as an Output, so the program (not the Args model) fails, with the region's zones named.
+    with pytest.raises(
+        ValueError,
+        match=r"az_count is 4 but region eu-west-1 has only 3 available availability zones "
+        r"\(eu-west-1a, eu-west-1b, eu-west-1c\)",
+    ):
         run_network(az_count=4)
+
+
+def test_availability_zones_output_lists_the_zones_spanned_in_order():
+    seen: list[list[str]] = []
+
+    def program():
+        network = Network(
+            "net", NetworkArgs(service="payments-api", environment="dev", az_count=2, tags=TAGS)
+        )
+        network.availability_zones.apply(seen.append)
+
+    run_under_mocks(program)
+
+    assert seen == [["eu-west-1a", "eu-west-1b"]]
+
+
+def test_subnets_are_named_for_their_tier_and_zone():
+    run = run_network()
+
+    assert [s.inputs["tags"]["Name"] for s in subnets(run, "public")] == [
+        "payments-api-dev-public-eu-west-1a",
+        "payments-api-dev-public-eu-west-1b",
+    ]
+    assert [s.inputs["tags"]["Name"] for s in subnets(run, "private")] == [
+        "payments-api-dev-private-eu-west-1a",
+        "payments-api-dev-private-eu-west-1b",
+    ]
 
 
 def test_subnets_sit_inside_the_vpc_and_do_not_overlap():
