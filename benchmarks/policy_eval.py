@@ -27,6 +27,7 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from goldenpath.analyzer import PolicyPackProcess, ResourceInput, pack_dirs
+from goldenpath.check import resource_input
 from goldenpath.harness import ProgramRun, RecordedResource
 from goldenpath.policy import build_policies, discover
 
@@ -155,20 +156,7 @@ class ProtocolResult:
 
 
 def _inputs(resources: Sequence[RecordedResource]) -> list[ResourceInput]:
-    return [
-        ResourceInput(
-            urn=r.urn,
-            type=r.type,
-            name=r.name,
-            properties=r.properties,
-            parent=r.parent or "",
-            dependencies=r.dependencies,
-            property_dependencies=r.property_dependencies,
-            protect=r.protect,
-        )
-        for r in resources
-        if r.custom
-    ]
+    return [resource_input(r) for r in resources if r.custom]
 
 
 def evaluate_over_protocol(run: ProgramRun) -> list[ProtocolResult]:
