@@ -21,14 +21,14 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._validation import (
+    GithubBranch,
+    GithubEnvironments,
+    GithubRepository,
     check_acm_certificate_arn,
     check_ecs_cluster_arn,
     check_fargate_cpu,
     check_fargate_memory,
-    check_github_branch,
-    check_github_environments,
     check_github_oidc_provider_arn,
-    check_github_repository,
     check_image,
     check_image_tag,
     ecs_cluster_name,
@@ -61,29 +61,16 @@ def _env_var(secret_name: str) -> str:
 class GithubConfig(ConfigModel):
     """Where deployments come from: only this repository's branch (and environments) may deploy."""
 
-    repository: str = Field(description="GitHub repository as owner/name.")
-    branch: str = Field("main", description="The only branch whose workflows may assume the deploy role.")
-    environments: list[str] = Field(
+    repository: GithubRepository = Field(description="GitHub repository as owner/name.")
+    branch: GithubBranch = Field(
+        "main", description="The only branch whose workflows may assume the deploy role."
+    )
+    environments: GithubEnvironments = Field(
         default_factory=list, description="GitHub deployment environments also allowed to deploy."
     )
     oidc_provider_arn: str | None = Field(
         None, description="ARN of the account's existing GitHub OIDC provider; one is created when unset."
     )
-
-    @field_validator("repository")
-    @classmethod
-    def _owner_slash_name(cls, value: str) -> str:
-        return check_github_repository(value)
-
-    @field_validator("branch")
-    @classmethod
-    def _one_branch(cls, value: str) -> str:
-        return check_github_branch(value)
-
-    @field_validator("environments")
-    @classmethod
-    def _environment_names(cls, value: list[str]) -> list[str]:
-        return check_github_environments(value)
 
     @field_validator("oidc_provider_arn")
     @classmethod

@@ -8,6 +8,9 @@ field name in a component's validation error).
 from __future__ import annotations
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from goldenpath import conventions
 
@@ -67,6 +70,12 @@ def check_github_oidc_provider_arn(value: str) -> str:
             f"arn:aws:iam::<account>:oidc-provider/{conventions.GITHUB_OIDC_HOST}"
         )
     return value
+
+
+# Field types that carry their rule, for the config models and the component Args alike.
+GithubRepository = Annotated[str, AfterValidator(check_github_repository)]
+GithubBranch = Annotated[str, AfterValidator(check_github_branch)]
+GithubEnvironments = Annotated[list[str], AfterValidator(check_github_environments)]
 
 
 # --- Load balancer and cluster --------------------------------------------------------------------

@@ -17,10 +17,10 @@ from pydantic import Field, field_validator
 from goldenpath import conventions
 from goldenpath.components.aws._kms import encryption_key
 from goldenpath.components.aws._validation import (
-    check_github_branch,
-    check_github_environments,
+    GithubBranch,
+    GithubEnvironments,
+    GithubRepository,
     check_github_oidc_provider_arn,
-    check_github_repository,
 )
 from goldenpath.components.aws.service import ECS_TASKS_SERVICE
 from goldenpath.models import ComponentArgs, StrInput
@@ -43,12 +43,12 @@ class CiArgs(ComponentArgs):
 
     service: str = Field(description="Service name, as in the tags.")
     environment: str = Field(description="Environment name (dev, staging, prod).")
-    repository: str = Field(
+    repository: GithubRepository = Field(
         description="The GitHub repository allowed to deploy, as 'owner/name' (exact; no wildcards). "
         "IAM compares it case-sensitively with the token's 'sub' claim, so spell it as GitHub does."
     )
-    branch: str = Field(default="main", description="The one branch whose workflows may deploy.")
-    environments: list[str] = Field(
+    branch: GithubBranch = Field(default="main", description="The one branch whose workflows may deploy.")
+    environments: GithubEnvironments = Field(
         default_factory=list,
         description="GitHub deployment environments whose jobs may also deploy "
         "(a job that names an environment presents 'repo:<owner>/<name>:environment:<env>').",
@@ -74,21 +74,6 @@ class CiArgs(ComponentArgs):
         description="Physical name of the deploy role; defaults to physical_name(service, environment, 'deploy').",
     )
     tags: dict[str, str] = Field(description="Tags for every taggable resource (conventions.standard_tags).")
-
-    @field_validator("repository")
-    @classmethod
-    def _repository_is_owner_slash_name(cls, value: str) -> str:
-        return check_github_repository(value)
-
-    @field_validator("branch")
-    @classmethod
-    def _branch_is_one_branch(cls, value: str) -> str:
-        return check_github_branch(value)
-
-    @field_validator("environments")
-    @classmethod
-    def _environments_are_names(cls, value: list[str]) -> list[str]:
-        return check_github_environments(value)
 
     @field_validator("oidc_provider_arn")
     @classmethod
