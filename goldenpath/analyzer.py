@@ -108,6 +108,19 @@ class ResourceInput:
     dependencies: Sequence[str] = ()
     property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
     protect: bool = False
+    # The provider resource that manages it (default or explicit), as the engine names it.
+    provider: ResourceInput | None = None
+
+    def options(self) -> analyzer_pb2.AnalyzerResourceOptions:
+        return analyzer_pb2.AnalyzerResourceOptions(protect=self.protect, parent=self.parent)
+
+    def provider_message(self) -> analyzer_pb2.AnalyzerProviderResource | None:
+        p = self.provider
+        if p is None:
+            return None
+        return analyzer_pb2.AnalyzerProviderResource(
+            type=p.type, properties=p.properties, urn=p.urn, name=p.name
+        )
 
 
 def _detail(message: str, description: str) -> str:
@@ -147,7 +160,11 @@ def _policy_entry(policy: PolicyInfo, entry: Any, all_level: Any) -> tuple[str, 
         allowed = ", ".join(policy.config_schema) or "no settings"
         details = "; ".join(f"{'.'.join(map(str, e.path)) or 'settings'}: {e.message}" for e in problems)
         raise PolicyPackError(f"policy pack config for {policy.name}: {details} (it takes {allowed})")
-    return level, properties
+    # As the engine's ReconcilePolicyPackConfig does, the pack gets every schema default filled in.
+    defaults = {
+        k: v["default"] for k, v in policy.config_schema.items() if isinstance(v, Mapping) and "default" in v
+    }
+    return level, {**defaults, **properties}
 
 
 def _pack_version(pack_dir: Path) -> str:
@@ -160,7 +177,8 @@ def _pack_version(pack_dir: Path) -> str:
 class PolicyPackProcess:
     """A running policy pack, started as the engine starts one. Use as a context manager."""
 
-    def __init__(self, pack_dir: Path | str, python: str | None = None):
+    def __init__(self, pack_dir: Path | str, python: str | None = None, env: Mapping[str, str] | None = None):
+        self.env = dict(env or {})
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
@@ -169,6 +187,7 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._stderr: list[bytes] = []
+        self._stdout: list[bytes] = []
         self.version = _pack_version(self.pack_dir)
         self._info: PackInfo | None = None
         self.levels: dict[str, str] = {}
@@ -176,10 +195,10 @@ class PolicyPackProcess:
     # -- lifecycle --
 
     def start(self) -> PolicyPackProcess:
-        env = dict(os.environ)
+        env = {**os.environ, **self.env}
         # The engine's address is only used for logging, which a pack does not do at start.
         self._process = subprocess.Popen(
-            [self.python, "-m", "pulumi.policy", "127.0.0.1:0", str(self.pack_dir)],
+            [self.python, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(self.pack_dir)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=self.pack_dir,
@@ -187,6 +206,8 @@ class PolicyPackProcess:
         )
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         port = self._read_port()
+        # A pack that prints must not fill its stdout pipe and block; the engine drains it too.
+        threading.Thread(target=self._drain_stdout, daemon=True).start()
         self._channel = grpc.insecure_channel(
             f"127.0.0.1:{port}", options=[("grpc.max_receive_message_length", _MAX_MESSAGE)]
         )
@@ -204,6 +225,11 @@ class PolicyPackProcess:
         assert self._process is not None and self._process.stderr is not None
         for line in self._process.stderr:
             self._stderr.append(line)
+
+    def _drain_stdout(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        for line in self._process.stdout:
+            self._stdout.append(line)
 
     def _read_port(self) -> int:
         assert self._process is not None and self._process.stdout is not None
@@ -301,13 +327,19 @@ class PolicyPackProcess:
         return levels
 
     def configure_stack(
-        self, *, project: str, stack: str, dry_run: bool = True, tags: Mapping[str, str] | None = None
+        self,
+        *,
+        project: str,
+        stack: str,
+        organization: str = "organization",
+        dry_run: bool = True,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         self.stub.ConfigureStack(
             analyzer_pb2.AnalyzerStackConfigureRequest(
                 project=project,
                 stack=stack,
-                organization="organization",
+                organization=organization,
                 dry_run=dry_run,
                 tags=dict(tags or {}),
             )
@@ -333,7 +365,8 @@ class PolicyPackProcess:
             properties=resource.properties,
             urn=resource.urn,
             name=resource.name,
-            options=analyzer_pb2.AnalyzerResourceOptions(protect=resource.protect, parent=resource.parent),
+            options=resource.options(),
+            provider=resource.provider_message(),
         )
         return self._diagnostics(self.stub.Analyze(request), default_urn=resource.urn)
 
@@ -351,7 +384,8 @@ class PolicyPackProcess:
                         k: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(v))
                         for k, v in r.property_dependencies.items()
                     },
-                    options=analyzer_pb2.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
+                    options=r.options(),
+                    provider=r.provider_message(),
                 )
                 for r in resources
             ]
@@ -361,10 +395,20 @@ class PolicyPackProcess:
     def remediate(self, resource: ResourceInput) -> list[tuple[str, dict[str, Any]]]:
         """(policy, new properties) for each remediation the pack applies to ``resource``."""
         request = analyzer_pb2.AnalyzeRequest(
-            type=resource.type, properties=resource.properties, urn=resource.urn, name=resource.name
+            type=resource.type,
+            properties=resource.properties,
+            urn=resource.urn,
+            name=resource.name,
+            options=resource.options(),
+            provider=resource.provider_message(),
         )
         response = self.stub.Remediate(request)
-        return [(r.policyName, json_format.MessageToDict(r.properties)) for r in response.remediations]
+        # A remediation that could not apply carries a diagnostic instead of new properties.
+        return [
+            (r.policyName, json_format.MessageToDict(r.properties))
+            for r in response.remediations
+            if not r.diagnostic and r.HasField("properties")
+        ]
 
     def evaluate(self, resources: Sequence[ResourceInput]) -> list[Diagnostic]:
         """Every diagnostic for ``resources``: one ``Analyze`` each, then one ``AnalyzeStack``."""

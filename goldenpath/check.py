@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import queue
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import grpc
-from google.protobuf import struct_pb2
+from google.protobuf import json_format
+from pulumi.runtime.rpc import UNKNOWN
 
 from goldenpath.analyzer import (
     Diagnostic,
@@ -29,11 +31,21 @@ from goldenpath.analyzer import (
     PolicyPackProcess,
     ResourceInput,
     pack_dirs,
+    to_struct,
 )
-from goldenpath.harness import ProgramRun, RecordedResource, read_stack_files, run_stack
+from goldenpath.harness import (
+    ProgramRun,
+    RecordedResource,
+    StackFiles,
+    Unexamined,
+    read_stack_files,
+    run_stack,
+)
 from goldenpath.policy import WAIVER_AUDIT_POLICY
 
 Status = Literal["violation", "suppressed", "remediated", "not-evaluated"]
+# What the engine's self-managed (diy) backends call every organization.
+ORGANIZATION = "organization"
 _PREVIEW_PREFIX = "can't run policy"
 
 
@@ -57,6 +69,9 @@ class Finding:
     component: str
     remediation: str = ""
     url: str = ""
+    # "preview" when `pulumi preview` would reach this verdict; "up" when it needs values that are
+    # only known once other resources exist (see docs/check-output.md).
+    decided_at: Literal["preview", "up"] = "preview"
 
     @property
     def blocking(self) -> bool:
@@ -74,6 +89,7 @@ class Finding:
             "component": self.component,
             "remediation": self.remediation,
             "url": self.url,
+            "decidedAt": self.decided_at,
         }
 
 
@@ -86,10 +102,26 @@ class CheckResult:
     timings: dict[str, float] = field(default_factory=dict)
     # The enforcement level each (pack, policy) ran at, after pack config.
     levels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # With ``--allow-partial`` a clean but partial check exits 0 (its verdict still says partial).
+    allow_partial: bool = False
+
+    @property
+    def unexamined(self) -> list[Unexamined]:
+        return self.run.unexamined
+
+    @property
+    def verdict(self) -> Literal["failed", "partial", "passed"]:
+        """``failed`` on a mandatory violation; ``partial`` when something could not be examined
+        (a green verdict would claim more than check saw); ``passed`` otherwise."""
+        if any(f.blocking for f in self.findings):
+            return "failed"
+        return "partial" if self.unexamined else "passed"
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(f.blocking for f in self.findings) else 0
+        if self.verdict == "failed" or (self.verdict == "partial" and not self.allow_partial):
+            return 1
+        return 0
 
     def counts(self) -> dict[str, int]:
         result = {"mandatory": 0, "advisory": 0, "suppressed": 0, "remediated": 0, "not-evaluated": 0}
@@ -104,44 +136,81 @@ class CheckResult:
 # --- Pack selection and config --------------------------------------------------------------------
 
 
+def _declared_pack_name(pack_dir: Path) -> str | None:
+    """The name a shipped pack gives ``PolicyPack`` in its ``__main__.py`` (read, never imported:
+    a pack's main blocks forever)."""
+    try:
+        match = re.search(r"\bname\s*=\s*[\"']([^\"']+)[\"']", (pack_dir / "__main__.py").read_text())
+    except OSError:
+        return None
+    return match.group(1) if match else None
+
+
 def resolve_packs(names: Sequence[str] | None) -> list[Path]:
-    """Pack folders from names of shipped packs or paths to pack folders; all shipped packs by default."""
+    """Pack folders from shipped packs' folder names (``aws_security``) or pack names
+    (``goldenpath-aws-security``, as reports show them), or paths to pack folders; all shipped
+    packs by default. A pack named twice runs once."""
     shipped = pack_dirs()
+    by_pack_name = {_declared_pack_name(path): path for path in shipped.values()}
     if not names:
         return list(shipped.values())
-    resolved = []
+    resolved: list[Path] = []
     for name in names:
         path = Path(name)
         if (path / "PulumiPolicy.yaml").is_file():
-            resolved.append(path.resolve())
+            found = path.resolve()
         elif name in shipped:
-            resolved.append(shipped[name])
+            found = shipped[name]
+        elif name in by_pack_name:
+            found = by_pack_name[name]
         else:
+            choices = ", ".join(f"{folder} ({_declared_pack_name(p)})" for folder, p in shipped.items())
             raise UsageError(
-                f"--pack {name!r}: neither a shipped pack ({', '.join(shipped)}) nor a folder with PulumiPolicy.yaml"
+                f"--pack {name!r}: neither a shipped pack ({choices}) nor a folder with PulumiPolicy.yaml"
             )
+        if found not in resolved:
+            resolved.append(found)
     return resolved
 
 
-def load_pack_config(paths: Sequence[Path | str] | None) -> dict[str, Any]:
-    """Merge ``--policy-pack-config``-style JSON (or YAML) files: ``{all: level, policy: level | {…}}``."""
+def load_pack_config(
+    paths: Sequence[Path | str] | None, *, paired: bool = False
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Read ``--policy-pack-config``-style JSON (or YAML) files: ``{all: level, policy: level | {…}}``.
+
+    With ``paired`` each file is one pack's config (in the order of the packs, as pulumi pairs
+    ``--policy-pack-config`` with ``--policy-pack``); otherwise the files merge into one config that
+    every pack gets.
+    """
+    documents = [_read_pack_config(Path(raw)) for raw in paths or ()]
+    if paired:
+        return documents
     merged: dict[str, Any] = {}
-    for raw in paths or ():
-        path = Path(raw)
-        try:
-            text = path.read_text()
-        except OSError as error:
-            raise UsageError(f"--pack-config {path}: {error.strerror}") from None
-        try:
-            data = json.loads(text) if path.suffix == ".json" else _yaml(text)
-        except ValueError as error:
-            raise UsageError(
-                f"--pack-config {path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {error}"
-            ) from None
-        if not isinstance(data, Mapping):
-            raise UsageError(f"--pack-config {path}: expected an object of policy names")
-        merged.update(data)
+    for document in documents:
+        merged.update(document)
     return merged
+
+
+def _read_pack_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise UsageError(f"--pack-config {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--pack-config {path}: not a text file") from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else _yaml(text)
+    except ValueError as error:
+        raise UsageError(
+            f"--pack-config {path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {error}"
+        ) from None
+    if data is None:
+        return {}  # an empty file, as the engine reads one: no config
+    if not isinstance(data, Mapping):
+        raise UsageError(f"--pack-config {path}: expected an object of policy names")
+    data = dict(data)
+    data.pop("environments", None)  # the engine's ESC environments for the pack; nothing offline
+    return data
 
 
 def _yaml(text: str) -> Any:
@@ -178,6 +247,7 @@ def _finding(
     levels: Mapping[str, str],
     by_urn: Mapping[str, RecordedResource],
     status: Status | None = None,
+    decided_at: Literal["preview", "up"] = "preview",
 ) -> Finding:
     policy_name, message = diagnostic.policy, diagnostic.message
     if status is None:
@@ -209,82 +279,103 @@ def _finding(
         component=component_of(resource, by_urn),
         remediation=meta.remediation if meta else "",
         url=meta.url if meta else "",
+        decided_at="up" if status == "not-evaluated" else decided_at,
     )
 
 
 class PackSession:
-    """One pack evaluating resources while the program still registers them.
+    """One pack, started as the engine starts it, judging resources as the program registers them.
 
-    The pack runs in its own process; a thread here feeds it each resource as it arrives
-    (``Remediate`` where the pack remediates, then ``Analyze``), so evaluation overlaps the
-    program instead of following it. ``finish`` adds the ``AnalyzeStack`` pass.
+    ``Remediate`` runs in the caller's thread (the pipeline chains packs, each seeing the rewrites
+    of the packs before it); ``Analyze`` runs on a thread of this session's own, so that packs
+    analyze in parallel, as the engine's analyzers do, and overlap the program.
     """
 
     _DONE = object()
 
-    def __init__(self, pack_dir: Path, config: Mapping[str, Any], project: str, stack: str):
-        self.process = PolicyPackProcess(pack_dir)
+    def __init__(self, pack_dir: Path, config: Mapping[str, Any], env: Mapping[str, str]):
+        self.process = PolicyPackProcess(pack_dir, env=env)
         self._config = config
-        self._project, self._stack = project, stack
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._analyzed: list[ResourceInput] = []
         self.diagnostics: list[tuple[Diagnostic, Status | None]] = []
         self.info: PackInfo | None = None
         self.error: BaseException | None = None
+        self.remediations = 0
+        self.ready = threading.Event()
         self._thread = threading.Thread(target=self._work, name=f"pack-{pack_dir.name}", daemon=True)
         self._thread.start()
 
-    def submit(self, resource: RecordedResource) -> None:
-        if resource.custom:
-            self._queue.put(resource_input(resource))
+    def _start(self, stack: StackIdentity) -> None:
+        try:
+            self.process.start()
+            # The engine's order: the proxy answers ConfigureStack first, then GetAnalyzerInfo
+            # and Configure with the reconciled config.
+            self.process.configure_stack(
+                project=stack.project, stack=stack.stack, organization=stack.organization, dry_run=True
+            )
+            self.info = self.process.info()
+            self.process.configure(self._config, strict=False)
+        except grpc.RpcError as error:
+            raise PolicyPackError(
+                f"pack {self.process.pack_dir.name} failed to start: {error.details()}"
+            ) from None
 
     def _work(self) -> None:
         try:
+            stack = self._queue.get()
             try:
-                self.process.start()
-                self.info = self.process.info()
-                levels = self.process.configure(self._config, strict=False)
-                self.process.configure_stack(project=self._project, stack=self._stack, dry_run=True)
-            except grpc.RpcError as error:
-                raise PolicyPackError(
-                    f"pack {self.process.pack_dir.name} failed to start: {error.details()}"
-                ) from None
-            remediating = "remediate" in levels.values()
+                self._start(stack)
+            finally:
+                self.ready.set()
             while (resource := self._queue.get()) is not self._DONE:
-                if not self.info.concerns(resource.type):
-                    continue  # a pack for another provider: every one of its policies would skip it
                 try:
-                    self._evaluate(resource, remediating)
+                    self.diagnostics.extend((d, None) for d in self.process.analyze(resource))
                 except grpc.RpcError as error:
                     raise PolicyPackError(
                         f"pack {self.info.name} failed on {resource.urn}: {error.details()}"
                     ) from None
         except BaseException as error:  # noqa: BLE001 - handed to the caller in finish()
             self.error = error
+            self.ready.set()
             while self._queue.get() is not self._DONE:
                 pass
 
-    def _evaluate(self, resource: ResourceInput, remediating: bool) -> None:
-        if remediating:
-            for policy, new_props in self.process.remediate(resource):
-                props = struct_pb2.Struct()
-                props.update(new_props)
-                resource = dataclasses.replace(resource, properties=props)
-                note = Diagnostic(
-                    policy, self.info.name, "properties rewritten by the pack", "remediate", "", resource.urn
-                )
-                self.diagnostics.append((note, "remediated"))
-        self._analyzed.append(resource)
-        self.diagnostics.extend((d, None) for d in self.process.analyze(resource))
+    def begin(self, stack: StackIdentity) -> None:
+        self._queue.put(stack)
 
-    def finish(self) -> None:
-        """Wait for every submitted resource, then run the stack policies over them all."""
+    def concerns(self, resource: ResourceInput) -> bool:
+        # A pack declared for one provider: every one of its resource policies would skip the others.
+        return self.error is None and self.info is not None and self.info.concerns(resource.type)
+
+    def remediate(self, resource: ResourceInput) -> ResourceInput:
+        """The resource after this pack's remediations (the engine calls Remediate on every pack)."""
+        try:
+            rewrites = self.process.remediate(resource)
+        except grpc.RpcError as error:
+            self.error = PolicyPackError(
+                f"pack {self.info.name} failed to remediate {resource.urn}: {error.details()}"
+            )
+            return resource
+        for policy, new_props in rewrites:
+            resource = dataclasses.replace(resource, properties=to_struct(new_props))
+            note = Diagnostic(
+                policy, self.info.name, "properties rewritten by the pack", "remediate", "", resource.urn
+            )
+            self.diagnostics.append((note, "remediated"))
+            self.remediations += 1
+        return resource
+
+    def analyze(self, resource: ResourceInput) -> None:
+        self._queue.put(resource)
+
+    def finish(self, stack_resources: Sequence[ResourceInput]) -> None:
+        """Wait for every submitted resource, then run the stack policies over the whole stack."""
         self._queue.put(self._DONE)
         self._thread.join()
         if self.error is not None:
             raise self.error
         try:
-            self.diagnostics.extend((d, None) for d in self.process.analyze_stack(self._analyzed))
+            self.diagnostics.extend((d, None) for d in self.process.analyze_stack(stack_resources))
         except grpc.RpcError as error:
             raise PolicyPackError(
                 f"pack {self.info.name} failed on the stack policies: {error.details()}"
@@ -296,8 +387,60 @@ class PackSession:
         self.process.stop()
 
 
-def resource_input(r: RecordedResource) -> ResourceInput:
-    """A recorded resource as the engine hands it to an analyzer."""
+@dataclass(frozen=True)
+class StackIdentity:
+    project: str
+    stack: str
+    organization: str = ORGANIZATION
+
+
+class Pipeline:
+    """Feeds each registered resource through the packs in the engine's order.
+
+    For each resource: ``Remediate`` on every pack in turn, each seeing the rewrites of the packs
+    before it; then ``Analyze`` on every pack with the final properties. Runs on one thread of its
+    own so the program never waits on a pack.
+    """
+
+    _DONE = object()
+
+    def __init__(self, sessions: Sequence[PackSession]):
+        self.sessions = list(sessions)
+        self.final: dict[str, ResourceInput] = {}
+        self._seen: dict[str, RecordedResource] = {}
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, name="pack-pipeline", daemon=True)
+        self._thread.start()
+
+    def submit(self, resource: RecordedResource) -> None:
+        if not resource.read:  # reads are not registrations: the engine runs no Analyze on them
+            self._queue.put(resource)
+
+    def _work(self) -> None:
+        for session in self.sessions:
+            session.ready.wait()
+        while (recorded := self._queue.get()) is not self._DONE:
+            resource = resource_input(recorded, self._provider(recorded))
+            for session in self.sessions:
+                if session.concerns(resource):
+                    resource = session.remediate(resource)
+            self.final[resource.urn] = resource
+            for session in self.sessions:
+                if session.concerns(resource):
+                    session.analyze(resource)
+
+    def _provider(self, recorded: RecordedResource) -> ResourceInput | None:
+        self._seen[recorded.urn] = recorded
+        provider = self._seen.get(recorded.provider) if recorded.provider else None
+        return resource_input(provider) if provider is not None else None
+
+    def close(self) -> None:
+        self._queue.put(self._DONE)
+        self._thread.join()
+
+
+def resource_input(r: RecordedResource, provider: ResourceInput | None = None) -> ResourceInput:
+    """A recorded resource as the engine hands it to ``Analyze``: its inputs after Check."""
     return ResourceInput(
         urn=r.urn,
         type=r.type,
@@ -307,36 +450,82 @@ def resource_input(r: RecordedResource) -> ResourceInput:
         dependencies=r.dependencies,
         property_dependencies=r.property_dependencies,
         protect=r.protect,
+        provider=provider,
     )
+
+
+def stack_input(
+    r: RecordedResource, final: Mapping[str, ResourceInput], by_urn: Mapping[str, RecordedResource]
+) -> ResourceInput:
+    """A resource as the engine hands it to ``AnalyzeStack``: its outputs (after any remediation)."""
+    outputs = json_format.MessageToDict(r.outputs) if r.custom else {}
+    remediated = final.get(r.urn)
+    if r.custom and remediated is not None and remediated.properties is not r.properties:
+        outputs.update(json_format.MessageToDict(remediated.properties))
+    properties = to_struct(outputs) if r.custom else r.outputs
+    provider = by_urn.get(r.provider) if r.provider else None
+    return ResourceInput(
+        urn=r.urn,
+        type=r.type,
+        name=r.name,
+        properties=properties,
+        parent=r.parent or "",
+        dependencies=r.dependencies,
+        property_dependencies=r.property_dependencies,
+        protect=r.protect,
+        provider=resource_input(provider) if provider is not None else None,
+    )
+
+
+def pack_environment(files: StackFiles, identity: StackIdentity) -> dict[str, str]:
+    """What the engine puts in a pack's environment (``constructEnv`` in analyzer_plugin.go)."""
+    return {
+        "PULUMI_CONFIG": json.dumps(files.config, sort_keys=True),
+        "PULUMI_ORGANIZATION": identity.organization,
+        "PULUMI_PROJECT": identity.project,
+        "PULUMI_STACK": identity.stack,
+        "PULUMI_DRY_RUN": "true",
+    }
 
 
 def check_stack(
     stack_dir: Path | str,
     stack: str = "dev",
     packs: Sequence[str] | None = None,
-    pack_config: Mapping[str, Any] | None = None,
+    pack_config: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    timeout: float | None = None,
+    allow_partial: bool = False,
 ) -> CheckResult:
-    """Run the stack under mocks and evaluate it through every selected pack."""
+    """Run the stack under mocks and evaluate it through every selected pack.
+
+    ``pack_config`` is one config shared by every pack, or one per pack (paired by position with
+    ``packs``, as the engine pairs ``--policy-pack-config`` with ``--policy-pack``).
+    """
     pack_paths = resolve_packs(packs)
     files = read_stack_files(stack_dir, stack)
-    config = dict(pack_config or {})
+    configs = _pair_configs(pack_config, len(pack_paths))
+    identity = StackIdentity(files.project, files.stack)
+    env = pack_environment(files, identity)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     sessions: list[PackSession] = []
-
-    def submit(resource: RecordedResource) -> None:
-        for session in sessions:
-            session.submit(resource)
-
+    pipeline: Pipeline | None = None
     try:
-        for path in pack_paths:
-            sessions.append(PackSession(path, config, files.project, files.stack))
+        for path, config in zip(pack_paths, configs, strict=True):
+            sessions.append(PackSession(path, config, env))
+        for session in sessions:
+            session.begin(identity)
+        pipeline = Pipeline(sessions)
         try:
-            run = run_stack(stack_dir, stack, on_resource=submit)
+            run = run_stack(stack_dir, stack, on_resource=pipeline.submit, timeout=timeout)
         finally:
             timings["program"] = time.perf_counter() - started
+            pipeline.close()
+        by_urn = {r.urn: r for r in run.stack_view}
+        stack_resources = [stack_input(r, pipeline.final, by_urn) for r in run.stack_view]
         for session in sessions:
-            session.finish()
+            session.finish(stack_resources)
+        decided_at_up = _needs_apply(sessions, run, pipeline.final)
         timings["total"] = time.perf_counter() - started
         timings["policies-after-program"] = timings["total"] - timings["program"]
     except PolicyPackError as error:
@@ -346,16 +535,133 @@ def check_stack(
             session.abandon()
 
     infos = [s.info for s in sessions if s.info is not None]
-    reject_unknown_policies(config, infos)
-    by_urn = {r.urn: r for r in run.evaluated}
+    if _is_shared(pack_config):
+        reject_unknown_policies(configs[0] if configs else {}, infos)
+    else:
+        for session, config in zip(sessions, configs, strict=True):
+            reject_unknown_policies(config, [session.info] if session.info is not None else [])
     findings = [
-        _finding(diagnostic, session.info, session.process.levels, by_urn, status)
-        for session in sessions
+        _finding(
+            diagnostic,
+            session.info,
+            session.process.levels,
+            by_urn,
+            status,
+            "up" if (index, diagnostic.policy, diagnostic.urn) in decided_at_up else "preview",
+        )
+        for index, session in enumerate(sessions)
         for diagnostic, status in session.diagnostics
     ]
     order = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
-    findings.sort(key=lambda f: (f.component, order[f.status], f.enforcement != "mandatory", f.policy, f.urn))
+    findings.sort(
+        key=lambda f: (f.component, order[f.status], f.enforcement != "mandatory", f.policy, f.urn, f.message)
+    )
     levels = {
         (s.info.name, name): level for s in sessions if s.info for name, level in s.process.levels.items()
     }
-    return CheckResult(Path(stack_dir), run, infos, findings, timings, levels)
+    return CheckResult(Path(stack_dir), run, infos, findings, timings, levels, allow_partial)
+
+
+def computed_values(resource: RecordedResource) -> set[str]:
+    """The values of ``resource`` that a real preview of a new stack would not know: its id and
+    every output it was not given as an input (ARNs, DNS names, generated names)."""
+    inputs = json_format.MessageToDict(resource.properties)
+    values = {resource.id} if resource.id else set()
+    for key, value in json_format.MessageToDict(resource.outputs).items():
+        if key not in inputs and isinstance(value, str):
+            values.add(value)
+    return {v for v in values if len(v) >= _MIN_COMPUTED_LENGTH}
+
+
+_MIN_COMPUTED_LENGTH = 4
+
+
+def _as_preview_sees(value: Any, computed: set[str]) -> Any:
+    # A text built from an unknown value (an interpolation, Output.json_dumps) is wholly unknown.
+    if isinstance(value, str):
+        return UNKNOWN if any(c in value for c in computed) else value
+    if isinstance(value, dict):
+        return {k: _as_preview_sees(v, computed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_preview_sees(v, computed) for v in value]
+    return value
+
+
+def _needs_apply(
+    sessions: Sequence[PackSession], run: ProgramRun, final: Mapping[str, ResourceInput]
+) -> set[tuple[int, str, str]]:
+    """The (pack index, policy, URN) violations that `pulumi preview` could not reach.
+
+    Under mocks every output is known. In a real preview of a new stack, the id and computed
+    outputs of every resource the program creates are unknown, and so is every input built from
+    them. Each violated resource whose inputs depend on such resources is analyzed once more with
+    exactly those values unknown, as a preview would send them: a violation that no longer shows
+    needs values known only at `pulumi up`.
+    """
+    by_urn = {r.urn: r for r in run.stack_view}
+    created = {
+        r.urn: r
+        for r in run.stack_view
+        if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
+    }
+    needs_apply: set[tuple[int, str, str]] = set()
+    cache: dict[str, set[str]] = {}
+    for index, session in enumerate(sessions):
+        violated = {
+            d.urn
+            for d, status in session.diagnostics
+            if status is None
+            and d.policy != WAIVER_AUDIT_POLICY
+            and not d.message.startswith(_PREVIEW_PREFIX)
+        }
+        for urn in sorted(violated):
+            resource, recorded = final.get(urn), by_urn.get(urn)
+            if resource is None or recorded is None:
+                continue
+            computed: set[str] = set()
+            for deps in recorded.property_dependencies.values():
+                for dep in deps:
+                    if dep in created:
+                        computed |= cache.setdefault(dep, computed_values(created[dep]))
+            if not computed:
+                continue
+            wire = json_format.MessageToDict(resource.properties)
+            masked_wire = _as_preview_sees(wire, computed)
+            if masked_wire == wire:
+                continue
+            masked = dataclasses.replace(resource, properties=to_struct(masked_wire))
+            try:
+                still = {
+                    d.policy
+                    for d in session.process.analyze(masked)
+                    if not d.message.startswith(_PREVIEW_PREFIX)
+                }
+            except grpc.RpcError as error:
+                raise PolicyPackError(
+                    f"pack {session.info.name} failed on {urn}: {error.details()}"
+                ) from None
+            needs_apply.update(
+                (index, d.policy, urn)
+                for d, status in session.diagnostics
+                if d.urn == urn and status is None and d.policy not in still | {WAIVER_AUDIT_POLICY}
+            )
+    return needs_apply
+
+
+def _is_shared(pack_config: Any) -> bool:
+    return pack_config is None or isinstance(pack_config, Mapping)
+
+
+def _pair_configs(
+    pack_config: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None, count: int
+) -> list[Mapping[str, Any]]:
+    if _is_shared(pack_config):
+        shared = dict(pack_config or {})
+        return [shared] * count
+    configs = list(pack_config)
+    if len(configs) != count:
+        raise UsageError(
+            f"{len(configs)} pack configs for {count} packs: give one --pack-config per --pack (paired in "
+            "order, as pulumi pairs --policy-pack-config with --policy-pack), or a single one for all"
+        )
+    return [dict(c) for c in configs]

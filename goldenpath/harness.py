@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import importlib.metadata
 import json
 import os
 import runpy
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -24,16 +26,32 @@ from typing import Any
 
 import pulumi
 import yaml
-from google.protobuf import struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
 from pulumi.runtime.config import CONFIG, get_config_env
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-MOCK_ACCOUNT_ID = "123456789012"
+from goldenpath import invokes
+
+MOCK_ACCOUNT_ID = invokes.MOCK_ACCOUNT_ID
 MOCK_REGION = "eu-west-1"
 SECRET_PLACEHOLDER = "[secret]"
+PROGRAM_TIMEOUT_SECONDS = 300.0
+
+_SIG = rpc._special_sig_key
+_RESOURCE_SIG = rpc._special_resource_sig
+_STACK_TYPE = "pulumi:pulumi:Stack"
+_STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+
+# Resources whose content is produced by a provider plugin at apply time, not by the program:
+# the harness registers them but cannot see what they would create.
+_OPAQUE_CUSTOM_TYPES = {
+    "kubernetes:helm.sh/v3:Release": "a Helm release: the chart is rendered by the provider, which check does not run",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,26 @@ class RecordedResource:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     protect: bool = False
+    # Outputs as the engine would record them: a custom resource's state from the mocks, a
+    # component's registered outputs (filled in when it registers them).
+    outputs: struct_pb2.Struct = field(default_factory=struct_pb2.Struct, repr=False, compare=False)
+    # True for a resource read with ``.get()`` or a StackReference: it exists outside the program.
+    read: bool = False
+    # The id the mocks gave it (a real preview does not know a new resource's id).
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Unexamined:
+    """Something the program declared or asked for that check cannot see into offline."""
+
+    name: str
+    type: str
+    reason: str
+    urn: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "type": self.type, "urn": self.urn, "reason": self.reason}
 
 
 @dataclass
@@ -63,11 +101,22 @@ class ProgramRun:
     outputs: dict[str, Any]
     # The providers the engine would create for resources that name none (not part of the program).
     default_providers: list[RecordedResource] = field(default_factory=list)
+    # The root stack resource, as the engine registers it (its outputs are the stack's exports).
+    stack_resource: RecordedResource | None = None
+    # What could not be examined offline: multi-language components, Helm releases, invokes that
+    # could not be answered, other stacks' outputs.
+    unexamined: list[Unexamined] = field(default_factory=list)
 
     @property
     def evaluated(self) -> list[RecordedResource]:
         """What a policy pack sees: the program's resources and the default providers."""
         return [*self.default_providers, *self.resources]
+
+    @property
+    def stack_view(self) -> list[RecordedResource]:
+        """Every resource of the stack as ``AnalyzeStack`` sees it: the Stack, providers, components."""
+        head = [self.stack_resource] if self.stack_resource is not None else []
+        return [*head, *self.default_providers, *self.resources]
 
     def by_type(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_token]
@@ -95,6 +144,14 @@ class StackConfigError(ProgramError):
     """The stack's Pulumi.yaml or Pulumi.<stack>.yaml cannot be read."""
 
 
+class ProgramExit(Exception):
+    """The program called ``sys.exit`` with a failing status."""
+
+    def __init__(self, code: object):
+        self.code = code
+        super().__init__(f"the program exited with status {code!r} (sys.exit / SystemExit)")
+
+
 def mock_region() -> str:
     """The stack's ``aws:region``, as the provider would use it, or the mocks' default."""
     region = pulumi.runtime.get_config("aws:region")
@@ -107,7 +164,8 @@ def _arn(resource_type: str, name: str) -> str:
 
 
 class GoldenpathMocks(pulumi_mocks.Mocks):
-    """Mocks that give AWS resources the outputs real ones have (arn, id, dnsName, …)."""
+    """Mocks that give AWS resources the outputs real ones have (arn, id, dnsName, …) and answer
+    data sources offline (see :mod:`goldenpath.invokes`)."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         state = dict(args.inputs)
@@ -126,7 +184,7 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                     "repositoryUrl",
                     f"{MOCK_ACCOUNT_ID}.dkr.ecr.{mock_region()}.amazonaws.com/{state['name']}",
                 )
-            elif args.typ == "aws:s3/bucket:Bucket":
+            elif args.typ == "aws:s3/bucket:Bucket" or args.typ == "aws:s3/bucketV2:BucketV2":
                 bucket = state.get("bucket") or args.name
                 state.setdefault("bucket", bucket)
                 state["arn"] = f"arn:aws:s3:::{bucket}"
@@ -135,33 +193,82 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                 state["arn"] = f"arn:aws:logs:{mock_region()}:{MOCK_ACCOUNT_ID}:log-group:{state['name']}"
             elif args.typ == "aws:iam/role:Role":
                 state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{state['name']}"
+        elif args.typ.startswith("random:index/random"):
+            # A generated value: known at apply, never shown (a password stays secret).
+            length = int(state.get("length") or 16)
+            value = ("x" * length) if "Password" in args.typ or "String" in args.typ else "1"
+            state.setdefault("result", value)
+            state.setdefault("hex", "0" * length * 2)
+            state.setdefault("b64Std", value)
         return resource_id, state
 
+    def answer(self, token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The invoke's result offline, or None when only the cloud could answer it."""
+        return invokes.answer(token, args, mock_region())
+
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
-        token = args.token
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            names = [f"{mock_region()}{suffix}" for suffix in "abc"]
-            return {"names": names, "zoneIds": [f"euw1-az{i}" for i in (1, 2, 3)], "id": mock_region()}, []
-        if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "accountId": MOCK_ACCOUNT_ID,
-                "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/check",
-                "userId": "AIDACHECK",
-                "id": MOCK_ACCOUNT_ID,
-            }, []
-        if token in ("aws:index/getRegion:getRegion", "aws:index/getRegion:getRegionPlain"):
-            return {"name": mock_region(), "region": mock_region(), "id": mock_region()}, []
-        if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
-        return dict(args.args), []
+        return self.answer(args.token, args.args) or {}, []
+
+
+def engine_form(value: Any) -> Any:
+    """A wire value (``MessageToDict`` of a Struct) as the engine hands it to an analyzer.
+
+    The engine marshals properties for policies without resource references: a reference becomes
+    the resource's id (custom resources) or URN (components), and URNs drop the mock monitor's
+    root-stack type prefix. Unknowns and secrets keep their sentinel encodings.
+    """
+    if isinstance(value, dict):
+        if value.get(_SIG) == _RESOURCE_SIG:
+            resource_id = value.get("id")
+            return resource_id if resource_id else engine_urn(str(value.get("urn", "")))
+        return {k: engine_form(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [engine_form(v) for v in value]
+    return value
+
+
+def _struct(wire: Mapping[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(wire)
+    return struct
+
+
+def _engine_struct(message: struct_pb2.Struct) -> struct_pb2.Struct:
+    return _struct(engine_form(json_format.MessageToDict(message)))
+
+
+def _plain(struct: struct_pb2.Struct) -> dict[str, Any]:
+    # Resource references are gone from engine-form structs, so this creates no resources (which
+    # would register again from this thread and deadlock or run on the wrong event loop).
+    return rpc.deserialize_properties(struct)
+
+
+def _default_provider_name(version: str) -> str:
+    """``default_7_51_1`` for version 7.51.1, as the engine names a default provider."""
+    if not version:
+        return "default"
+    core, _, build = version.partition("+")
+    core, _, pre = core.partition("-")
+    parts = ["default", *core.split(".")[:3]]
+    parts += [p for p in pre.split(".") if p] + [b for b in build.split(".") if b]
+    return "_".join(parts)
+
+
+def _package_version(package: str) -> str:
+    try:
+        return importlib.metadata.version(f"pulumi_{package.replace('-', '_')}")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A mock monitor that also records parent, dependencies and raw inputs of each resource.
+    """A mock monitor that records every registration the way the engine would see it.
 
-    Like the engine, it adds a default provider (``pulumi:providers:<package>``, configured from
-    the stack's ``<package>:*`` keys) before the first resource of a package that names no
-    provider of its own, so policies on provider settings (the region) see what a preview sees.
+    For each resource it keeps parent, dependencies, provider and inputs in the engine's form
+    (resource references as ids or URNs), plus outputs. Like the engine it adds a default
+    provider (``pulumi:providers:<package>``, named ``default_<version>``, configured from the
+    stack's ``<package>:*`` keys) before the first resource of a package that names no provider,
+    and it applies the provider's ``defaultTags`` to ``tagsAll`` as pulumi-aws's Check does.
     """
 
     def __init__(
@@ -169,64 +276,253 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     ):
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
-        self.default_providers: list[RecordedResource] = []
+        self.default_providers: dict[tuple[str, str], RecordedResource] = {}
+        self.stack_resource: RecordedResource | None = None
+        self.unexamined: list[Unexamined] = []
         self.on_resource = on_resource
+        self._by_urn: dict[str, RecordedResource] = {}
+        self._lock = threading.RLock()
+
+    # -- helpers --
 
     def _record(self, resource: RecordedResource) -> None:
-        self.recorded.append(resource)
-        if self.on_resource is not None:
-            self.on_resource(resource)
+        with self._lock:
+            self.recorded.append(resource)
+            self._by_urn[resource.urn] = resource
+            if self.on_resource is not None:
+                self.on_resource(resource)
 
-    def _ensure_default_provider(self, resource_type: str) -> None:
+    def _note(self, item: Unexamined) -> None:
+        with self._lock:
+            if item not in self.unexamined:
+                self.unexamined.append(item)
+
+    def _default_provider(self, resource_type: str, version: str) -> RecordedResource | None:
         package = resource_type.split(":", 1)[0]
-        provider_type = f"pulumi:providers:{package}"
-        if package in ("pulumi", "goldenpath") or any(
-            p.type == provider_type for p in self.default_providers
-        ):
-            return
-        inputs = default_provider_inputs(package)
-        properties = struct_pb2.Struct()
-        properties.update(inputs)
-        provider = RecordedResource(
-            urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{provider_type}::default",
-            type=provider_type,
-            name="default",
-            custom=True,
-            parent=None,
-            inputs=inputs,
-            properties=properties,
-        )
-        # Kept apart from what the program registered, but handed on for evaluation.
-        self.default_providers.append(provider)
-        if self.on_resource is not None:
-            self.on_resource(provider)
+        if package in ("pulumi", "goldenpath", "pulumi-python"):
+            return None
+        version = version or _package_version(package)
+        with self._lock:
+            provider = self.default_providers.get((package, version))
+            if provider is not None:
+                return provider
+            inputs = default_provider_inputs(package)
+            if version:
+                inputs["version"] = version
+            provider_type = f"pulumi:providers:{package}"
+            name = _default_provider_name(version)
+            properties = _struct(inputs)
+            provider = RecordedResource(
+                urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{provider_type}::{name}",
+                type=provider_type,
+                name=name,
+                custom=True,
+                parent=None,
+                inputs=inputs,
+                properties=properties,
+                outputs=properties,
+            )
+            # Kept apart from what the program registered, but handed on for evaluation.
+            self.default_providers[(package, version)] = provider
+            self._by_urn[provider.urn] = provider
+            if self.on_resource is not None:
+                self.on_resource(provider)
+            return provider
+
+    def _provider_of(self, request: Any) -> RecordedResource | None:
+        if request.provider:
+            urn = engine_urn(request.provider.rsplit("::", 1)[0])
+            with self._lock:
+                return self._by_urn.get(urn)
+        if request.custom:
+            return self._default_provider(request.type, getattr(request, "version", ""))
+        return None
+
+    def _with_default_tags(
+        self, resource_type: str, wire: dict[str, Any], provider: RecordedResource | None
+    ) -> dict[str, Any]:
+        # pulumi-aws's Check merges the provider's defaultTags into tagsAll; policies see that.
+        if provider is None or not resource_type.startswith("aws:"):
+            return wire
+        default_tags = provider.inputs.get("defaultTags")
+        if isinstance(default_tags, str):
+            # Provider inputs carry nested config as JSON text.
+            try:
+                default_tags = json.loads(default_tags)
+            except ValueError:
+                return wire
+        tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
+        if not isinstance(tags, Mapping) or not tags:
+            return wire
+        from goldenpath.taggable import is_taggable
+
+        if not is_taggable(resource_type) or "tagsAll" in wire:
+            return wire
+        own = wire.get("tags")
+        if own is not None and not isinstance(own, dict):
+            return wire  # unknown or secret tags: the merge is not known until apply
+        return {**wire, "tagsAll": {**tags, **(own or {})}}
+
+    # -- the monitor's RPCs --
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
-        if request.type == "pulumi:pulumi:Stack":
-            return response
-        properties = struct_pb2.Struct()
-        properties.CopyFrom(request.object)
+        mock_urn = self.make_urn(request.parent, request.type, request.name)
+        urn = engine_urn(mock_urn)
+        if request.type == _STACK_TYPE:
+            stack = RecordedResource(
+                urn=urn, type=request.type, name=request.name, custom=False, parent=None,
+                inputs={}, properties=struct_pb2.Struct(),
+            )  # fmt: skip
+            with self._lock:
+                self.stack_resource = stack
+                self._by_urn[urn] = stack
+            return resource_pb2.RegisterResourceResponse(urn=mock_urn)
+
+        _ensure_event_loop()
+        provider = self._provider_of(request)
+        wire = engine_form(json_format.MessageToDict(request.object))
+        if request.custom:
+            wire = self._with_default_tags(request.type, wire, provider)
+        properties = _struct(wire)
+        inputs = _plain(properties)
+
+        resource_id: str | None = ""
+        if request.remote:
+            # A multi-language component: its children come from its provider plugin. Its outputs
+            # stay unknown (an echo of its inputs would not have the types the SDK checks).
+            state: dict[str, Any] = {}
+            self._note(
+                Unexamined(
+                    request.name,
+                    request.type,
+                    "a multi-language component: its children are created by its provider plugin, "
+                    "which check does not run",
+                    urn,
+                )
+            )
+        else:
+            resource_id, state = self.mocks.new_resource(
+                pulumi_mocks.MockResourceArgs(
+                    typ=request.type,
+                    name=request.name,
+                    inputs=inputs,
+                    provider=request.provider,
+                    resource_id=request.importId,
+                    custom=bool(request.custom),
+                )
+            )
+            if request.type in _OPAQUE_CUSTOM_TYPES:
+                self._note(Unexamined(request.name, request.type, _OPAQUE_CUSTOM_TYPES[request.type], urn))
+        outputs_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[mock_urn] = pulumi_mocks.MockMonitor.ResourceRegistration(mock_urn, resource_id, state)
+
         recorded = RecordedResource(
-            urn=engine_urn(response.urn),
+            urn=urn,
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
             parent=engine_urn(request.parent) if request.parent else None,
-            inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
+            inputs=inputs,
             properties=properties,
-            provider=request.provider,
+            provider=provider.urn if provider is not None else "",
             dependencies=tuple(engine_urn(u) for u in request.dependencies),
             property_dependencies={
                 key: tuple(engine_urn(u) for u in deps.urns)
                 for key, deps in request.propertyDependencies.items()
             },
             protect=bool(request.protect),
+            outputs=_engine_struct(outputs_proto) if request.custom else struct_pb2.Struct(),
+            id=resource_id or "",
         )
-        if recorded.custom and not request.provider:
-            self._ensure_default_provider(request.type)
         self._record(recorded)
-        return response
+        return resource_pb2.RegisterResourceResponse(urn=mock_urn, id=resource_id or "", object=outputs_proto)
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802 - gRPC method name
+        urn = engine_urn(request.urn)
+        outputs = _engine_struct(request.outputs)
+        with self._lock:
+            if self.stack_resource is not None and self.stack_resource.urn == urn:
+                self.stack_resource.outputs.CopyFrom(outputs)
+            else:
+                resource = self._by_urn.get(urn)
+                if resource is not None:
+                    resource.outputs.CopyFrom(outputs)
+        return empty_pb2.Empty()
+
+    def ReadResource(self, request):  # noqa: N802 - gRPC method name
+        _ensure_event_loop()
+        mock_urn = self.make_urn(request.parent, request.type, request.name)
+        urn = engine_urn(mock_urn)
+        properties = _engine_struct(request.properties)
+        inputs = _plain(properties)
+        if request.type == _STACK_REFERENCE_TYPE:
+            # Another stack's outputs live in its backend; offline they are unknown.
+            state: dict[str, Any] = {
+                "name": inputs.get("name", request.id),
+                "outputs": rpc.UNKNOWN,
+                "secretOutputNames": [],
+            }
+            self._note(
+                Unexamined(
+                    request.name,
+                    request.type,
+                    "another stack's outputs cannot be read offline; values taken from it are unknown here",
+                    urn,
+                )
+            )
+        else:
+            _, state = self.mocks.new_resource(
+                pulumi_mocks.MockResourceArgs(
+                    typ=request.type, name=request.name, inputs=inputs,
+                    provider=request.provider, resource_id=request.id,
+                )
+            )  # fmt: skip
+        outputs_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[mock_urn] = pulumi_mocks.MockMonitor.ResourceRegistration(mock_urn, request.id, state)
+        provider = self._provider_of(request) if request.type != _STACK_REFERENCE_TYPE else None
+        self._record(
+            RecordedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=engine_urn(request.parent) if request.parent else None,
+                inputs=inputs,
+                properties=properties,
+                provider=provider.urn if provider is not None else "",
+                dependencies=tuple(engine_urn(u) for u in request.dependencies),
+                outputs=_engine_struct(outputs_proto),
+                read=True,
+            )
+        )
+        return resource_pb2.ReadResourceResponse(urn=mock_urn, properties=outputs_proto)
+
+    def Invoke(self, request):  # noqa: N802 - gRPC method name
+        _ensure_event_loop()
+        args = _plain(_engine_struct(request.args))
+        if request.tok == "pulumi:pulumi:getResource":
+            registered = self.resources.get(args.get("urn", ""))
+            if registered is None:
+                raise Exception(f"unknown resource {args.get('urn')}")
+            ret = _sync_await(rpc.serialize_properties(registered._asdict(), {}))
+            return resource_pb2.ResourceInvokeResponse(**{"return": ret})
+        answer = getattr(self.mocks, "answer", None)
+        if answer is not None:
+            result = answer(request.tok, args)
+        else:
+            result, _ = self.mocks.call(pulumi_mocks.MockCallArgs(request.tok, args, request.provider))
+        if result is None:
+            self._note(
+                Unexamined(
+                    request.tok,
+                    "invoke",
+                    "a data source check cannot answer offline; its result is unknown here",
+                )
+            )
+            # What the engine answers for an invoke it cannot serve yet: a wholly unknown result.
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        ret = _sync_await(rpc.serialize_properties(result, {}))
+        return resource_pb2.ResourceInvokeResponse(**{"return": ret})
 
 
 def default_provider_inputs(package: str) -> dict[str, Any]:
@@ -308,7 +604,13 @@ _ConfigLoader.yaml_implicit_resolvers = {
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(), Loader=_ConfigLoader) or {}  # noqa: S506 - SafeLoader subclass
+        text = path.read_text()
+    except UnicodeDecodeError:
+        raise StackConfigError(f"{path}: not a UTF-8 text file") from None
+    except OSError as error:
+        raise StackConfigError(f"{path}: cannot read it: {error.strerror or error}") from None
+    try:
+        data = yaml.load(text, Loader=_ConfigLoader) or {}  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as error:
         raise StackConfigError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(data, dict):
@@ -410,11 +712,17 @@ def run_under_mocks(
     preview: bool = True,
     mocks: pulumi_mocks.Mocks | None = None,
     on_resource: Callable[[RecordedResource], None] | None = None,
+    timeout: float | None = None,
 ) -> ProgramRun:
     """Run ``program`` (a callable that declares resources) under mocks and record the graph.
 
     ``on_resource`` is called with each resource as it is registered, while the program runs.
+    The run has a wall-clock limit (``timeout`` seconds, :data:`PROGRAM_TIMEOUT_SECONDS` by
+    default): a program that has not finished by then raises :class:`ProgramError`. An exception
+    raised in a thread the program started fails the run too: whatever that thread was to
+    declare was never declared.
     """
+    thread_errors: list[BaseException] = []
 
     def run() -> ProgramRun:
         monitor = RecordingMonitor(mocks or GoldenpathMocks(), on_resource)
@@ -422,27 +730,76 @@ def run_under_mocks(
         pulumi_mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=preview, monitor=monitor)
         SETTINGS.rpc_manager.clear()
         SETTINGS.outputs.clear()
-        _sync_await(run_pulumi_func(program))
+        try:
+            _sync_await(run_pulumi_func(program))
+        except Exception as error:
+            error.unexamined = list(monitor.unexamined)  # type: ignore[attr-defined]
+            raise
         root = pulumi.runtime.get_root_resource()
         outputs = dict(getattr(root, "outputs", {}) or {}) if root is not None else {}
+        if monitor.stack_resource is not None:
+            # Under mocks the stack registers its outputs before the program runs; the engine
+            # records the exports the program made, so they are serialized here.
+            exported = _sync_await(rpc.serialize_properties(outputs, {}))
+            monitor.stack_resource.outputs.CopyFrom(_engine_struct(exported))
         return ProgramRun(
             project=project,
             stack=stack,
             resources=list(monitor.recorded),
             outputs=outputs,
-            default_providers=list(monitor.default_providers),
+            default_providers=list(monitor.default_providers.values()),
+            stack_resource=monitor.stack_resource,
+            unexamined=list(monitor.unexamined),
         )
 
-    # A fresh context keeps one run's Pulumi settings and config from leaking into the next, and a
-    # fresh event loop keeps its pending callbacks and failed futures out of the next run.
-    restore = _thread_loop_restorer()
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
+    def isolated() -> ProgramRun:
+        # A fresh context keeps one run's Pulumi settings and config from leaking into the next, and a
+        # fresh event loop keeps its pending callbacks and failed futures out of the next run.
+        restore = _thread_loop_restorer()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            return contextvars.Context().run(run)
+        finally:
+            _dispose(loop)
+            restore()
+
+    outcome: dict[str, Any] = {}
+
+    def worker() -> None:
+        try:
+            outcome["run"] = isolated()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = error
+
+    previous_hook = threading.excepthook
+
+    def thread_failed(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            thread_errors.append(args.exc_value)
+
+    limit = PROGRAM_TIMEOUT_SECONDS if timeout is None else timeout
+    threading.excepthook = thread_failed
     try:
-        return contextvars.Context().run(run)
+        runner = threading.Thread(target=worker, name="goldenpath-program", daemon=True)
+        runner.start()
+        runner.join(limit)
     finally:
-        _dispose(loop)
-        restore()
+        threading.excepthook = previous_hook
+    if runner.is_alive():
+        raise ProgramError(
+            f"the program did not finish within {limit:g} s (it may wait forever on an output or a "
+            "resource); raise the limit with --timeout if it is only slow"
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    if thread_errors:
+        error = thread_errors[0]
+        raise ProgramError(
+            f"an exception in a thread the program started: {type(error).__name__}: {error}",
+            "".join(traceback.format_exception(error)),
+        )
+    return outcome["run"]
 
 
 def _thread_loop_restorer() -> Callable[[], None]:
@@ -500,14 +857,23 @@ def run_stack(
     *,
     preview: bool = True,
     on_resource: Callable[[RecordedResource], None] | None = None,
+    timeout: float | None = None,
 ) -> ProgramRun:
-    """Run the Pulumi project in ``stack_dir`` with ``stack``'s config, as ``pulumi preview`` would."""
+    """Run the Pulumi project in ``stack_dir`` with ``stack``'s config, as ``pulumi preview`` would.
+
+    As under the Pulumi language host, ``sys.exit(0)`` ends the program successfully with what it
+    declared so far; any other exit status is a program failure.
+    """
     files = read_stack_files(stack_dir, stack)
     program_dir = files.main.parent.resolve()
     main = files.main.resolve()
 
     def program() -> None:
-        runpy.run_path(str(main), run_name="__main__")
+        try:
+            runpy.run_path(str(main), run_name="__main__")
+        except SystemExit as exit_:
+            if exit_.code not in (None, 0):
+                raise ProgramExit(exit_.code) from None
 
     with _program_environment(program_dir):
         try:
@@ -519,13 +885,22 @@ def run_stack(
                 secret_keys=files.secret_keys,
                 preview=preview,
                 on_resource=on_resource,
+                timeout=timeout,
             )
+        except ProgramError:
+            raise
         except Exception as error:  # noqa: BLE001 - the program's failure is reported, not ours
             cause = _find_program_error(error)
-            raise ProgramError(
-                f"{type(cause).__name__}: {cause}" if not _is_config_error(cause) else str(cause),
-                "".join(traceback.format_exception(cause)),
-            ) from error
+            message = f"{type(cause).__name__}: {cause}" if not _is_config_error(cause) else str(cause)
+            if isinstance(cause, ProgramExit):
+                message = str(cause)
+            unanswered = [u.name for u in getattr(error, "unexamined", []) if u.type == "invoke"]
+            if unanswered:
+                message += (
+                    "\n(check answered these data sources as unknown, as it cannot reach the cloud; a program "
+                    f"that needs their plain values cannot be checked offline: {', '.join(unanswered)})"
+                )
+            raise ProgramError(message, "".join(traceback.format_exception(cause))) from error
 
 
 def _is_config_error(error: BaseException) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from goldenpath.catalog import render_catalog
@@ -62,3 +63,41 @@ def test_the_readme_config_error_example_is_what_check_prints():
 
     printed = [line.replace("broken-config:", "payments-api:") for line in result.stderr.splitlines()]
     assert quoted[1:] and all(line in printed for line in quoted)
+
+
+def test_docs_check_says_a_missing_file_is_missing(tmp_path):
+    result = runner.invoke(app, ["docs", "--out", str(tmp_path / "policies.md"), "--check"])
+
+    assert result.exit_code == 1
+    assert "policies.md is missing" in result.stderr
+
+
+@pytest.mark.parametrize("check_only", [False, True])
+def test_docs_out_a_folder_is_a_clear_error_naming_it(tmp_path, check_only):
+    result = runner.invoke(app, ["docs", "--out", str(tmp_path), *(["--check"] if check_only else [])])
+
+    assert result.exit_code == 2
+    assert f"--out {tmp_path} is a folder" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("check_only", [False, True])
+def test_docs_out_under_a_file_is_a_clear_error_naming_it(tmp_path, check_only):
+    regular = tmp_path / "regular-file"
+    regular.write_text("keep me\n")
+    out = regular / "policies.md"
+    result = runner.invoke(app, ["docs", "--out", str(out), *(["--check"] if check_only else [])])
+
+    assert result.exit_code == 2
+    assert f"--out {out}: {regular} is a file, not a folder" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert regular.read_text() == "keep me\n"
+
+
+def test_docs_check_of_an_unreadable_file_is_a_clear_error_naming_it(tmp_path):
+    binary = tmp_path / "policies.md"
+    binary.write_bytes(b"\xff\xfe\x00")
+    result = runner.invoke(app, ["docs", "--out", str(binary), "--check"])
+
+    assert result.exit_code == 2
+    assert f"--out {binary}: cannot read it" in result.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import kubernetes_validate
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
@@ -9,11 +12,16 @@ import pytest
 import yaml
 from google.protobuf import struct_pb2
 from pulumi.runtime.rpc import UNKNOWN
+from typer.testing import CliRunner
 
+from goldenpath.cli import app
 from goldenpath.harness import RecordedResource, run_stack, run_under_mocks
 from goldenpath.render import (
+    AUTONAMED_ANNOTATION,
     UNKNOWN_PLACEHOLDER,
+    RenderError,
     api_version_and_kind,
+    file_header,
     manifest,
     manifest_filename,
     render_objects,
@@ -21,6 +29,8 @@ from goldenpath.render import (
 )
 
 from .conftest import STACKS
+
+runner = CliRunner()
 
 CATALOG = STACKS / "catalog-k8s"
 CATALOG_DEV_FILES = [
@@ -53,11 +63,22 @@ def recorded(inputs: dict, type_token: str = "kubernetes:core/v1:ConfigMap") -> 
     )
 
 
-def write_stack(folder, program: str) -> None:
-    folder.mkdir()
-    (folder / "Pulumi.yaml").write_text("name: render-test\nruntime: python\n")
+def write_stack(folder, program: str, project: str = "render-test") -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "Pulumi.yaml").write_text(f"name: {project}\nruntime: python\n")
     (folder / "Pulumi.dev.yaml").write_text("config: {}\n")
     (folder / "__main__.py").write_text(program)
+
+
+def config_maps(*names: str) -> str:
+    lines = ["import pulumi_kubernetes as k8s"]
+    lines += [f'k8s.core.v1.ConfigMap("{n}", metadata={{"name": "{n}", "namespace": "a"}})' for n in names]
+    return "\n".join(lines) + "\n"
+
+
+def render_cli(*args) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["render", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
 
 
 # --- apiVersion and kind -----------------------------------------------------------------------------
@@ -200,7 +221,7 @@ def test_cluster_scoped_objects_have_no_namespace_in_their_file_name():
 
 
 def test_render_stack_writes_one_file_per_object(tmp_path):
-    paths = render_stack(CATALOG, "dev", tmp_path)
+    paths = render_stack(CATALOG, "dev", tmp_path).written
 
     assert [p.name for p in paths] == CATALOG_DEV_FILES
     assert sorted(p.name for p in tmp_path.iterdir()) == CATALOG_DEV_FILES
@@ -209,13 +230,13 @@ def test_render_stack_writes_one_file_per_object(tmp_path):
 def test_each_file_holds_the_object_it_is_named_for(tmp_path):
     objects = {manifest_filename(o): o for o in render_objects(run_stack(CATALOG, "dev"))}
 
-    for path in render_stack(CATALOG, "dev", tmp_path):
+    for path in render_stack(CATALOG, "dev", tmp_path).written:
         assert yaml.safe_load(path.read_text()) == objects[path.name], path.name
 
 
 def test_rendering_twice_gives_the_same_bytes(tmp_path):
-    first = {p.name: p.read_bytes() for p in render_stack(CATALOG, "prod", tmp_path / "a")}
-    second = {p.name: p.read_bytes() for p in render_stack(CATALOG, "prod", tmp_path / "b")}
+    first = {p.name: p.read_bytes() for p in render_stack(CATALOG, "prod", tmp_path / "a").written}
+    second = {p.name: p.read_bytes() for p in render_stack(CATALOG, "prod", tmp_path / "b").written}
 
     assert first == second
 
@@ -234,24 +255,214 @@ def test_objects_that_would_share_a_file_are_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_an_object_without_an_explicit_name_is_refused_with_the_reason():
+def test_every_file_starts_with_the_header_naming_the_project_and_stack(tmp_path):
+    paths = render_stack(CATALOG, "dev", tmp_path).written
+
+    assert all(p.read_text().startswith(file_header("catalog-k8s", "dev")) for p in paths)
+    assert file_header("catalog-k8s", "dev") != file_header("catalog-k8s", "prod")
+
+
+# --- Auto-named objects ------------------------------------------------------------------------------
+
+
+def test_an_object_without_a_name_gets_a_stand_in_of_the_shape_pulumi_gives_it():
     def program():
         k8s.core.v1.ConfigMap("settings", metadata={"namespace": "shop"}, data={"a": "b"})
 
-    with pytest.raises(ValueError, match="sets no metadata.name.*auto-name"):
+    (obj,) = render_objects(run_under_mocks(program))
+
+    assert re.fullmatch(r"settings-[0-9a-f]{8}", obj["metadata"]["name"])
+    assert obj["metadata"]["annotations"] == {AUTONAMED_ANNOTATION: "true"}
+
+
+def test_the_stand_in_name_is_the_same_every_run_and_differs_per_resource():
+    def program():
+        k8s.core.v1.ConfigMap("one", data={"a": "b"})
+        k8s.core.v1.ConfigMap("two", data={"a": "b"})
+
+    first = sorted(o["metadata"]["name"] for o in render_objects(run_under_mocks(program)))
+    second = sorted(o["metadata"]["name"] for o in render_objects(run_under_mocks(program)))
+
+    assert first == second
+    assert first[0].startswith("one-") and first[1].startswith("two-") and first[0][4:] != first[1][4:]
+
+
+def test_an_auto_named_objects_own_annotations_are_kept():
+    def program():
+        k8s.core.v1.ConfigMap("settings", metadata={"annotations": {"team": "shop"}}, data={"a": "b"})
+
+    (obj,) = render_objects(run_under_mocks(program))
+
+    assert obj["metadata"]["annotations"] == {AUTONAMED_ANNOTATION: "true", "team": "shop"}
+
+
+def test_an_object_named_by_the_api_servers_generate_name_is_refused_with_the_reason():
+    def program():
+        k8s.core.v1.ConfigMap("settings", metadata={"generateName": "settings-"}, data={"a": "b"})
+
+    with pytest.raises(RenderError, match="generateName.*API server picks the name"):
         render_objects(run_under_mocks(program))
 
 
-def test_render_command_reports_a_refused_object_without_a_traceback(tmp_path):
-    from typer.testing import CliRunner
+AUTONAMED_DEPLOYMENT = """\
+import pulumi_kubernetes as k8s
 
-    from goldenpath.cli import app
+labels = {"app": "web"}
+k8s.apps.v1.Deployment(
+    "web",
+    spec={
+        "selector": {"matchLabels": labels},
+        "template": {
+            "metadata": {"labels": labels},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
+        },
+    },
+)
+"""
 
-    stack = tmp_path / "stack"
+
+def test_a_deployment_without_a_name_renders_a_valid_manifest_that_says_its_name_is_a_stand_in(tmp_path):
+    write_stack(tmp_path / "stack", AUTONAMED_DEPLOYMENT)
+    result = render_stack(tmp_path / "stack", "dev", tmp_path / "out")
+    (path,) = result.written
+    (stand_in,) = result.stand_ins
+    deployment = yaml.safe_load(path.read_text())
+
+    kubernetes_validate.validate(deployment, "1.37", strict=True)
+    assert deployment["metadata"]["name"] == stand_in.name and re.fullmatch(r"web-[0-9a-f]{8}", stand_in.name)
+    assert path.name == f"deployment-{stand_in.name}.yaml"
+    assert f"metadata.name {stand_in.name} is a stand-in" in path.read_text().splitlines()[1]
+
+
+def test_render_command_says_which_names_are_stand_ins(tmp_path):
+    write_stack(tmp_path / "stack", AUTONAMED_DEPLOYMENT)
+    code, out, _ = render_cli(tmp_path / "stack", "--out", tmp_path / "out")
+
+    assert code == 0
+    assert "wrote 1 objects" in out
+    assert re.search(r"Deployment web sets no metadata.name; written as web-[0-9a-f]{8}, a stand-in", out)
+
+
+# --- Rendering into a folder again -------------------------------------------------------------------
+
+
+def test_rendering_again_removes_the_objects_the_program_no_longer_declares(tmp_path):
+    stack, out = tmp_path / "stack", tmp_path / "out"
+    write_stack(stack, config_maps("one", "two"))
+    render_stack(stack, "dev", out)
+    write_stack(stack, config_maps("one"))
+
+    result = render_stack(stack, "dev", out)
+
+    assert sorted(p.name for p in out.iterdir()) == ["configmap-a-one.yaml"]
+    assert [p.name for p in result.removed] == ["configmap-a-two.yaml"]
+
+
+def test_rendering_again_never_touches_files_render_did_not_write(tmp_path):
+    stack, out = tmp_path / "stack", tmp_path / "out"
+    write_stack(stack, config_maps("one", "two"))
+    out.mkdir()
+    own = {"kustomization.yaml": "resources: []\n", "README.md": "# manifests\n", "extra.yaml": "a: 1\n"}
+    for name, text in own.items():
+        (out / name).write_text(text)
+    render_stack(stack, "dev", out)
+    write_stack(stack, config_maps("one"))
+    render_stack(stack, "dev", out)
+
+    assert {name: (out / name).read_text() for name in own} == own
+    assert not (out / "configmap-a-two.yaml").exists()
+
+
+def test_rendering_another_stack_into_the_same_folder_leaves_the_first_stacks_files(tmp_path):
+    first, second, out = tmp_path / "first", tmp_path / "second", tmp_path / "out"
+    write_stack(first, config_maps("one"), project="first")
+    write_stack(second, config_maps("two"), project="second")
+    render_stack(first, "dev", out)
+    render_stack(second, "dev", out)
+
+    assert sorted(p.name for p in out.iterdir()) == ["configmap-a-one.yaml", "configmap-a-two.yaml"]
+
+
+def test_a_file_in_the_way_that_render_did_not_write_is_refused_and_nothing_is_written(tmp_path):
+    stack, out = tmp_path / "stack", tmp_path / "out"
+    write_stack(stack, config_maps("one", "two"))
+    out.mkdir()
+    (out / "configmap-a-two.yaml").write_text("# mine\n")
+
+    with pytest.raises(RenderError, match="configmap-a-two.yaml is in the way"):
+        render_stack(stack, "dev", out)
+    assert sorted(p.name for p in out.iterdir()) == ["configmap-a-two.yaml"]
+    assert (out / "configmap-a-two.yaml").read_text() == "# mine\n"
+
+
+def test_render_command_says_what_it_removed(tmp_path):
+    stack, out = tmp_path / "stack", tmp_path / "out"
+    write_stack(stack, config_maps("one", "two"))
+    render_cli(stack, "--out", out)
+    write_stack(stack, config_maps("one"))
+    code, printed, _ = render_cli(stack, "--out", out)
+
+    assert code == 0
+    assert "wrote 1 objects" in printed
+    assert "removed 1 files of an earlier render: configmap-a-two.yaml" in printed
+
+
+# --- Nothing to render, and bad paths ---------------------------------------------------------------
+
+
+def test_a_stack_with_no_kubernetes_objects_is_an_error_and_writes_nothing(tmp_path):
+    write_stack(tmp_path / "stack", 'import pulumi_aws as aws\naws.s3.Bucket("data")\n')
+    code, _, err = render_cli(tmp_path / "stack", "--out", tmp_path / "out")
+
+    assert code == 2
+    assert "nothing to render" in err and "declares no Kubernetes objects" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_command_reports_objects_sharing_a_file_without_a_traceback(tmp_path):
     write_stack(
-        stack, 'import pulumi_kubernetes as k8s\nk8s.core.v1.ConfigMap("c", metadata={"namespace": "a"})\n'
+        tmp_path / "stack",
+        "import pulumi_kubernetes as k8s\n"
+        'k8s.core.v1.ConfigMap("one", metadata={"name": "c", "namespace": "a-b"})\n'
+        'k8s.core.v1.ConfigMap("two", metadata={"name": "b-c", "namespace": "a"})\n',
     )
-    result = CliRunner().invoke(app, ["render", str(stack), "--out", str(tmp_path / "out")])
+    code, _, err = render_cli(tmp_path / "stack", "--out", tmp_path / "out")
 
-    assert result.exit_code == 2
-    assert "metadata.name" in result.stderr and "Traceback" not in result.stderr
+    assert code == 2
+    assert "configmap-a-b-c.yaml" in err and "Traceback" not in err
+
+
+def _bad_paths(tmp_path):
+    regular = tmp_path / "regular-file"
+    regular.write_text("not a folder\n")
+    not_utf8 = tmp_path / "not-utf8"
+    not_utf8.mkdir()
+    (not_utf8 / "Pulumi.yaml").write_bytes(b"\xff\xfe: [")
+    return regular, not_utf8
+
+
+@pytest.mark.parametrize("case", ["a file", "under a file", "missing", "not UTF-8"])
+def test_a_bad_stack_dir_is_a_clear_error_naming_it(tmp_path, case):
+    regular, not_utf8 = _bad_paths(tmp_path)
+    stack_dir = {
+        "a file": regular,
+        "under a file": regular / "sub",
+        "missing": tmp_path / "missing",
+        "not UTF-8": not_utf8,
+    }[case]
+    code, _, err = render_cli(stack_dir, "--out", tmp_path / "out")
+
+    assert code == 2
+    assert str(stack_dir) in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("case", ["a file", "under a file"])
+def test_an_out_path_that_cannot_be_a_folder_is_a_clear_error_naming_it(tmp_path, case):
+    regular, _ = _bad_paths(tmp_path)
+    out = regular if case == "a file" else regular / "sub"
+    code, _, err = render_cli(CATALOG, "--out", out)
+
+    assert code == 2
+    assert str(out) in err and "not a folder" in err and "Traceback" not in err
+    assert regular.read_text() == "not a folder\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -103,7 +104,11 @@ def test_the_engine_default_provider_is_evaluated_with_the_stacks_region(tmp_pat
     run = run_stack(tmp_path, "dev")
     (provider,) = run.default_providers
 
+    version = importlib.metadata.version("pulumi_aws")
     assert provider.type == "pulumi:providers:aws"
-    assert provider.inputs == {"region": "eu-central-1"}
+    # The engine names a default provider for its version and records the version in its inputs.
+    assert provider.name == "default_" + version.replace(".", "_")
+    assert provider.urn == f"urn:pulumi:dev::demo::pulumi:providers:aws::{provider.name}"
+    assert provider.inputs == {"region": "eu-central-1", "version": version}
     assert [r.type for r in run.resources] == ["aws:sns/topic:Topic"]
     assert run.resources[0].urn == "urn:pulumi:dev::demo::aws:sns/topic:Topic::t"
