@@ -29,7 +29,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
-from pulumi.runtime.config import CONFIG, get_config_env
+from pulumi.runtime.config import _SECRET_KEYS, CONFIG, get_config_env
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
@@ -311,7 +311,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs["version"] = version
             provider_type = f"pulumi:providers:{package}"
             name = _default_provider_name(version)
-            properties = _struct(inputs)
+            # Secret config reaches the provider, and its policies, as secrets.
+            secret = default_provider_secret_keys(package)
+            properties = _struct(
+                {
+                    k: ({_SIG: rpc._special_secret_sig, "value": v} if k in secret else v)
+                    for k, v in inputs.items()
+                }
+            )
             provider = RecordedResource(
                 urn=f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{provider_type}::{name}",
                 type=provider_type,
@@ -532,8 +539,24 @@ def default_provider_inputs(package: str) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
     for key, raw in merged.items():
         if key.startswith(prefix) and isinstance(raw, str):
-            inputs[key[len(prefix) :]] = json.loads(raw) if raw[:1] in "{[" else raw
+            inputs[key[len(prefix) :]] = _config_value(raw)
     return inputs
+
+
+def default_provider_secret_keys(package: str) -> set[str]:
+    """The default provider's inputs that come from secret config (``{secure: …}``)."""
+    prefix = f"{package}:"
+    return {key[len(prefix) :] for key in _SECRET_KEYS.get() if key.startswith(prefix)}
+
+
+def _config_value(raw: str) -> Any:
+    # Structured config arrives as JSON text; anything else (a placeholder, plain text) stays text.
+    if raw[:1] in "{[":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
 
 
 _STACK_IN_TYPE = "::pulumi:pulumi:Stack$"

@@ -384,3 +384,13 @@ def test_a_partial_check_says_so_in_text_json_and_sarif(tmp_path):
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert [n["level"] for n in notes] == ["warning"] and "web" in notes[0]["message"]["text"]
     assert allowed.exit_code == 0 and "PARTIAL" in allowed.stdout
+
+
+def test_secret_provider_config_reaches_the_pack_as_a_secret_and_never_crashes(tmp_path):
+    config = "  aws:region: eu-west-1\n  aws:secretKey:\n    secure: v1:AAAABBBBCCCC\n"
+    folder = _project(tmp_path, "import pulumi_aws as aws\naws.sns.Topic('t')\n", config=config)
+    result = check_stack(folder, packs=["platform_standards"])
+    (provider,) = result.run.default_providers
+
+    assert provider.properties["secretKey"]["value"] == "[secret]"
+    assert "AAAABBBBCCCC" not in json.dumps([f.to_json() for f in result.findings])
