@@ -21,6 +21,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._validation import (
+    EnvironmentVariables,
     GithubBranch,
     GithubEnvironments,
     GithubRepository,
@@ -157,6 +158,11 @@ class WebServiceConfig(ConfigModel):
     log_retention_days: int | None = Field(
         None, description="Log retention; the environment's default when unset."
     )
+    flow_log_retention_days: int | None = Field(
+        None,
+        description="VPC flow log retention in the VPC the blueprint creates; the environment's default "
+        "when unset.",
+    )
     deletion_protection: bool | None = Field(
         None, description="Load balancer deletion protection; on in prod."
     )
@@ -167,7 +173,9 @@ class WebServiceConfig(ConfigModel):
         default_factory=dict,
         description="Values for some secrets; must be set with `pulumi config set --secret`.",
     )
-    environment_variables: dict[str, str] = Field(default_factory=dict)
+    environment_variables: EnvironmentVariables = Field(
+        default_factory=dict, description="Plain environment variables; secrets go in secrets."
+    )
     alarms: AlarmConfig = Field(default_factory=AlarmConfig)
     alarm_subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
     vpc: VpcConfig | None = Field(None, description="Run in an existing VPC instead of creating one.")
@@ -192,10 +200,20 @@ class WebServiceConfig(ConfigModel):
     def _pinned_image(cls, value: str | None) -> str | None:
         return None if value is None else check_image(value)
 
-    @field_validator("log_retention_days")
+    @field_validator("log_retention_days", "flow_log_retention_days")
     @classmethod
     def _retention(cls, value: int | None) -> int | None:
         return None if value is None else check_retention_days(value)
+
+    @field_validator("vpc")
+    @classmethod
+    def _flow_logs_only_in_own_vpc(cls, value: VpcConfig | None, info: ValidationInfo) -> VpcConfig | None:
+        if value is not None and info.data.get("flow_log_retention_days") is not None:
+            raise ValueError(
+                "an existing VPC keeps its own flow logs; unset flowLogRetentionDays or vpc "
+                "(flowLogRetentionDays applies to the VPC the blueprint creates)"
+            )
+        return value
 
     @field_validator("secrets")
     @classmethod
@@ -344,7 +362,7 @@ class WebService(pulumi.ComponentResource):
                     service=name,
                     environment=env,
                     single_nat_gateway=env != "prod",
-                    flow_log_retention_days=conventions.LOG_RETENTION_DAYS[env],
+                    flow_log_retention_days=config.flow_log_retention_days,
                     tags=tags,
                 ),
                 child,

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from goldenpath import conventions
+from goldenpath.models import WITHHELD
 
 # GitHub: an owner is 1-39 letters, digits or inner hyphens; a repository name is up to 100
 # letters, digits, '.', '_' or '-', and neither '.' nor '..'.
@@ -151,6 +152,11 @@ def check_image_tag(value: str) -> str:
 def is_environment_variable_name(name: str) -> bool:
     """Whether ``name`` can be a container environment variable (``[A-Za-z_][A-Za-z0-9_]*``)."""
     return bool(_ENVIRONMENT_VARIABLE_NAME.match(name))
+
+
+# Plain variables by name. Their values are not secrets by design but often hold one, so an error
+# names the variables and never repeats a value.
+EnvironmentVariables = Annotated[dict[str, str], WITHHELD]
 
 
 def check_fargate_cpu(cpu: int) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,7 +13,7 @@ from goldenpath import conventions
 from goldenpath.components.aws._kms import encryption_key, key_alias_name
 from goldenpath.components.aws.logging import SERVICE_PATTERN
 from goldenpath.conventions import Environment
-from goldenpath.models import ComponentArgs, StrInput
+from goldenpath.models import WITHHELD, ComponentArgs, StrInput
 
 SECRET_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -80,7 +80,7 @@ class SecretsArgs(ComponentArgs):
         default_factory=list,
         description="Secret names (1-64 letters, digits, '-' and '_'), unique; one secret each.",
     )
-    values: dict[str, StrInput] = Field(
+    values: Annotated[dict[str, StrInput], WITHHELD] = Field(
         default_factory=dict,
         description="Initial values by secret name, as Pulumi secrets (e.g. config.require_secret). Plain "
         "strings are refused; Outputs are stored as secrets whether or not they were marked so.",

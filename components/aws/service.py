@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._validation import (
+    EnvironmentVariables,
     check_acm_certificate_arn,
     check_ecs_cluster_arn,
     check_fargate_cpu,
@@ -92,7 +93,7 @@ class ServiceArgs(ComponentArgs):
         description="Managed policy that reads the secrets; attached to the task and execution roles. "
         "Required when secrets are given.",
     )
-    environment_variables: dict[str, str] = Field(
+    environment_variables: EnvironmentVariables = Field(
         default_factory=dict, description="Plain environment variables (never secrets)."
     )
     cluster_arn: StrInput | None = Field(

@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 from pydantic import AfterValidator, Field, model_validator
 
 from goldenpath import conventions
-from goldenpath.models import ComponentArgs
+from goldenpath.models import WITHHELD, ComponentArgs
 
 TYPE_TOKEN = "goldenpath:k8s:Workload"
 PORT_NAME = "http"
@@ -150,7 +150,8 @@ PinnedImage = Annotated[str, AfterValidator(pinned_image)]
 DnsLabel = Annotated[str, AfterValidator(dns_label)]
 StandardLabels = Annotated[dict[str, str], AfterValidator(check_labels)]
 LabelMap = Annotated[dict[str, str], AfterValidator(check_label_map)]
-EnvVars = Annotated[dict[str, str], AfterValidator(check_env_names)]
+# Their values are not secrets by design but often hold one: an error never repeats a value.
+EnvVars = Annotated[dict[str, str], AfterValidator(check_env_names), WITHHELD]
 
 
 # --- Args ------------------------------------------------------------------------------------------

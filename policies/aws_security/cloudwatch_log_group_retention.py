@@ -1,6 +1,6 @@
 """CloudWatch log groups keep logs long enough to investigate an incident."""
 
-from goldenpath.conventions import LOG_RETENTION_ALLOWED, LOG_RETENTION_MINIMUM_DAYS
+from goldenpath.conventions import LOG_RETENTION_ALLOWED, LOG_RETENTION_DAYS, LOG_RETENTION_MINIMUM_DAYS
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -33,8 +33,12 @@ POLICY = PolicySpec(
     severity="medium",
     rationale="Logs kept too briefly cannot support an incident investigation; logs kept forever with no "
     "decision cost money and hold personal data longer than needed.",
-    remediation="Set `retentionInDays` on the log group to at least 30 (goldenpath's Logging component uses "
-    "30 days in dev and 365 in prod).",
+    # Worded for any configured minimum: the finding itself names the one in force.
+    remediation="Set `retentionInDays` on the log group to at least the configured `minimumDays` (default "
+    f"{LOG_RETENTION_MINIMUM_DAYS}), as one of the values CloudWatch Logs accepts. In a WebService stack "
+    "set `logRetentionDays` (service logs) and `flowLogRetentionDays` (VPC flow logs); unset, both keep "
+    + ", ".join(f"{days} days in {env}" for env, days in LOG_RETENTION_DAYS.items())
+    + ".",
     resource_types=(LOG_GROUP,),
     check=check,
     remediate=remediate,

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 from goldenpath.blueprints import WebService
+from goldenpath.cli import app
 from goldenpath.config import ConfigError
 from goldenpath.harness import run_under_mocks
 
@@ -147,6 +151,52 @@ def test_prod_keeps_service_logs_a_year_and_dev_a_month(payments_dev, payments_p
     assert (retention(payments_dev), retention(payments_prod)) == (30, 365)
 
 
+def _log_retention(run) -> dict[str, int]:
+    """Retention days of the service's log group and of the VPC flow log group."""
+    groups = run.by_type("aws:cloudwatch/logGroup:LogGroup")
+    return {"flow-logs" if "network" in g.name else "service": g.inputs["retentionInDays"] for g in groups}
+
+
+def test_flow_logs_keep_the_environments_retention_by_default(payments_dev):
+    assert _log_retention(payments_dev) == {"service": 30, "flow-logs": 30}
+
+
+def test_flow_log_retention_is_a_config_key_of_its_own():
+    run, errors = _run({**BASE_CONFIG, "payments-api:flowLogRetentionDays": "90"})
+
+    assert not errors
+    assert _log_retention(run) == {"service": 30, "flow-logs": 90}
+
+
+def test_flow_log_retention_with_an_existing_vpc_is_refused():
+    vpc = {"vpcId": "vpc-0abc1234", "publicSubnetIds": ["s-1", "s-2"], "privateSubnetIds": ["s-3", "s-4"]}
+    problems, registered = _problems(
+        {"payments-api:flowLogRetentionDays": "90", "payments-api:vpc": json.dumps(vpc)}
+    )
+
+    assert registered == 0
+    assert any(p.startswith("payments-api:vpc:") and "flowLogRetentionDays" in p for p in problems), problems
+
+
+def test_the_readme_pack_config_passes_the_example_stack_when_both_log_groups_keep_90_days(tmp_path):
+    project = tmp_path / "payments-api"
+    shutil.copytree(STACKS / "payments-api", project)
+    stack_file = project / "Pulumi.dev.yaml"
+    stack = yaml.safe_load(stack_file.read_text())
+    stack["config"].update({"payments-api:logRetentionDays": 90, "payments-api:flowLogRetentionDays": 90})
+    stack_file.write_text(yaml.safe_dump(stack))
+    pack_config = tmp_path / "policy-config.json"
+    pack_config.write_text(json.dumps({"aws-cloudwatch-log-retention": {"minimumDays": 90}}))
+
+    result = CliRunner().invoke(
+        app, ["check", str(project), "--pack-config", str(pack_config), "--format", "json"]
+    )
+    findings = json.loads(result.stdout)["findings"]
+
+    assert result.exit_code == 0, result.output
+    assert [f for f in findings if f["policy"] == "aws-cloudwatch-log-retention"] == []
+
+
 def test_prod_load_balancer_has_deletion_protection_and_dev_does_not(payments_dev, payments_prod):
     def protected(run):
         return run.one("aws:lb/loadBalancer:LoadBalancer").inputs.get("enableDeletionProtection")
@@ -233,6 +283,7 @@ def test_secrets_are_injected_by_arn_as_environment_variables(payments_dev):
         ({"payments-api:imageTag": "latest"}, "payments-api:imageTag", "'latest' is not allowed"),
         ({"payments-api:environment": "qa"}, "payments-api:environment", "'dev', 'staging' or 'prod'"),
         ({"payments-api:logRetentionDays": "10"}, "payments-api:logRetentionDays", "30, 60, 90"),
+        ({"payments-api:flowLogRetentionDays": "10"}, "payments-api:flowLogRetentionDays", "30, 60, 90"),
         ({"payments-api:certificateArn": "my-cert"}, "payments-api:certificateArn", "ACM certificate ARN"),
         ({"payments-api:desiredCount": "9"}, "payments-api:maxCount", "minCount ≤ desiredCount ≤ maxCount"),
         ({"payments-api:replicas": "3"}, "payments-api:replicas", "unknown key"),

@@ -233,6 +233,22 @@ def test_variable_given_both_as_secret_and_as_plain_value_is_rejected() -> None:
         service_args(environment_variables={"DATABASE_URL": "x"})
 
 
+def test_a_bad_environment_variable_name_is_named_and_no_value_is_repeated() -> None:
+    with pytest.raises(ValidationError) as error:
+        service_args(environment_variables={"bad-name": "s3cr3t-value", "LOG_LEVEL": "debug"})
+
+    assert "'bad-name'" in str(error.value)
+    assert "s3cr3t-value" not in str(error.value) and "debug" not in str(error.value)
+
+
+def test_a_refused_plain_field_still_shows_the_value_given() -> None:
+    with pytest.raises(ValidationError) as error:
+        service_args(desired_count=0, environment_variables={"LOG_LEVEL": "s3cr3t-value"})
+
+    assert "input_value=0" in str(error.value)
+    assert "s3cr3t-value" not in str(error.value)
+
+
 # --- ECS service and cluster ---------------------------------------------------------------------
 
 

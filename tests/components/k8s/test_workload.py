@@ -436,6 +436,14 @@ def test_environment_variable_name_a_shell_cannot_read_is_rejected():
         workload_args(env={"LOG-LEVEL": "debug"})
 
 
+def test_a_refused_environment_never_repeats_a_variables_value():
+    with pytest.raises(ValidationError) as caught:
+        workload_args(env={"LOG-LEVEL": "s3cr3t-value"})
+
+    assert "s3cr3t-value" not in str(caught.value)
+    assert "s3cr3t-value" not in repr(caught.value.errors())
+
+
 def test_source_pod_label_kubernetes_would_refuse_is_rejected():
     with pytest.raises(ValidationError, match="label keys"):
         IngressSource(pod_labels={"not a key": "x"})
