@@ -347,6 +347,12 @@ class PackSession:
         # A pack declared for one provider: every one of its resource policies would skip the others.
         return self.error is None and self.info is not None and self.info.concerns(resource.type)
 
+    @property
+    def remediates(self) -> bool:
+        """Whether any policy runs at the remediate level. pulumi-policy's Remediate skips every
+        other policy, so for a pack with none the engine's call is a no-op and is not made."""
+        return "remediate" in self.process.levels.values()
+
     def remediate(self, resource: ResourceInput) -> ResourceInput:
         """The resource after this pack's remediations (the engine calls Remediate on every pack)."""
         try:
@@ -422,7 +428,7 @@ class Pipeline:
         while (recorded := self._queue.get()) is not self._DONE:
             resource = resource_input(recorded, self._provider(recorded))
             for session in self.sessions:
-                if session.concerns(resource):
+                if session.remediates and session.concerns(resource):
                     resource = session.remediate(resource)
             self.final[resource.urn] = resource
             for session in self.sessions:
