@@ -576,7 +576,10 @@ def computed_values(resource: RecordedResource) -> set[str]:
     for key, value in json_format.MessageToDict(resource.outputs).items():
         if key not in inputs and isinstance(value, str):
             values.add(value)
-    return {v for v in values if len(v) >= _MIN_COMPUTED_LENGTH}
+    # A mock id equal to an input (an S3 bucket's id is its name) cannot be told apart from that
+    # known input, so it is not counted: check errs towards "preview" only where mocks are ambiguous.
+    given = {v for v in inputs.values() if isinstance(v, str)}
+    return {v for v in values - given if len(v) >= _MIN_COMPUTED_LENGTH}
 
 
 _MIN_COMPUTED_LENGTH = 4
@@ -624,15 +627,18 @@ def _needs_apply(
             resource, recorded = final.get(urn), by_urn.get(urn)
             if resource is None or recorded is None:
                 continue
-            computed: set[str] = set()
-            for deps in recorded.property_dependencies.values():
+            # Only a property built from another new resource can hold its unknown values.
+            computed_by_key: dict[str, set[str]] = {}
+            for key, deps in recorded.property_dependencies.items():
                 for dep in deps:
                     if dep in created:
-                        computed |= cache.setdefault(dep, computed_values(created[dep]))
-            if not computed:
-                continue
+                        computed = cache.setdefault(dep, computed_values(created[dep]))
+                        computed_by_key.setdefault(key, set()).update(computed)
             wire = json_format.MessageToDict(resource.properties)
-            masked_wire = _as_preview_sees(wire, computed)
+            masked_wire = {
+                key: _as_preview_sees(value, computed_by_key[key]) if key in computed_by_key else value
+                for key, value in wire.items()
+            }
             if masked_wire == wire:
                 continue
             masked = dataclasses.replace(resource, properties=to_struct(masked_wire))

@@ -172,7 +172,12 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
         resource_id = args.resource_id or f"{args.name}-id"
         if args.typ.startswith("aws:"):
             state.setdefault("arn", _arn(args.typ, args.name))
-            state.setdefault("name", state.get("name") or args.name)
+            # A name computed from an unknown value (another resource's output) is unknown; the
+            # made-up ARNs and ids use the resource's logical name instead.
+            name = (
+                state.get("name") if isinstance(state.get("name"), str) and state.get("name") else args.name
+            )
+            state.setdefault("name", name)
             if args.typ == "aws:lb/loadBalancer:LoadBalancer":
                 state.setdefault("dnsName", f"{args.name}-1234567890.{mock_region()}.elb.amazonaws.com")
                 state.setdefault("zoneId", "Z32O12XQLNTSW2")
@@ -182,17 +187,18 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
             elif args.typ == "aws:ecr/repository:Repository":
                 state.setdefault(
                     "repositoryUrl",
-                    f"{MOCK_ACCOUNT_ID}.dkr.ecr.{mock_region()}.amazonaws.com/{state['name']}",
+                    f"{MOCK_ACCOUNT_ID}.dkr.ecr.{mock_region()}.amazonaws.com/{name}",
                 )
             elif args.typ == "aws:s3/bucket:Bucket" or args.typ == "aws:s3/bucketV2:BucketV2":
-                bucket = state.get("bucket") or args.name
+                bucket = state.get("bucket") if isinstance(state.get("bucket"), str) else None
+                bucket = bucket or args.name
                 state.setdefault("bucket", bucket)
                 state["arn"] = f"arn:aws:s3:::{bucket}"
                 resource_id = bucket
             elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
-                state["arn"] = f"arn:aws:logs:{mock_region()}:{MOCK_ACCOUNT_ID}:log-group:{state['name']}"
+                state["arn"] = f"arn:aws:logs:{mock_region()}:{MOCK_ACCOUNT_ID}:log-group:{name}"
             elif args.typ == "aws:iam/role:Role":
-                state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{state['name']}"
+                state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{name}"
         elif args.typ.startswith("random:index/random"):
             # A generated value: known at apply, never shown (a password stays secret).
             length = int(state.get("length") or 16)
@@ -869,8 +875,10 @@ def _dispose(loop: asyncio.AbstractEventLoop) -> None:
 
 def _find_program_error(error: BaseException) -> BaseException:
     # Pulumi wraps errors raised inside apply callbacks; the user's error is the innermost cause.
-    while error.__cause__ is not None:
+    seen = {id(error)}
+    while error.__cause__ is not None and id(error.__cause__) not in seen:
         error = error.__cause__
+        seen.add(id(error))  # Pulumi can chain an error to itself through its wrappers
     return error
 
 
