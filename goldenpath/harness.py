@@ -54,6 +54,15 @@ _OPAQUE_CUSTOM_TYPES = {
 }
 
 
+# Invokes through which a provider renders objects the program then registers.
+_PROVIDER_RENDERED_INVOKES = {
+    "kubernetes:helm:template": "a Helm chart (kubernetes.helm.v3.Chart): the provider templates it, which check "
+    "does not run, so none of its objects are registered here",
+    "kubernetes:kustomize:directory": "a kustomization (kubernetes.kustomize.Directory): the provider builds it, "
+    "which check does not run, so none of its objects are registered here",
+}
+
+
 @dataclass(frozen=True)
 class RecordedResource:
     """One resource as the program registered it."""
@@ -525,13 +534,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         else:
             result, _ = self.mocks.call(pulumi_mocks.MockCallArgs(request.tok, args, request.provider))
         if result is None:
-            self._note(
-                Unexamined(
-                    request.tok,
-                    "invoke",
-                    "a data source check cannot answer offline; its result is unknown here",
-                )
+            reason = _PROVIDER_RENDERED_INVOKES.get(
+                request.tok, "a data source check cannot answer offline; its result is unknown here"
             )
+            self._note(Unexamined(request.tok, "invoke", reason))
             # What the engine answers for an invoke it cannot serve yet: a wholly unknown result.
             return resource_pb2.ResourceInvokeResponse(unknown=True)
         ret = _sync_await(rpc.serialize_properties(result, {}))

@@ -228,6 +228,26 @@ def test_what_a_provider_plugin_expands_is_listed_and_never_passes(tmp_path, dec
     assert result.verdict == "partial" and result.exit_code == 1
 
 
+@pytest.mark.parametrize(
+    ("declaration", "token"),
+    [
+        (
+            "k8s.helm.v3.Chart('web', k8s.helm.v3.ChartOpts(chart='nginx', "
+            "fetch_opts=k8s.helm.v3.FetchOpts(repo='https://charts.example.com')))",
+            "kubernetes:helm:template",
+        ),
+        ("k8s.kustomize.Directory('web', directory='overlays/prod')", "kubernetes:kustomize:directory"),
+    ],
+)
+def test_objects_a_provider_would_render_through_an_invoke_are_listed(tmp_path, declaration, token):
+    program = "import pulumi_kubernetes as k8s\n" + declaration + "\n"
+    result = check_stack(_project(tmp_path, program, config="  kubernetes:namespace: default\n"))
+
+    assert [(u.name, u.type) for u in result.unexamined] == [(token, "invoke")]
+    assert "check does not run" in result.unexamined[0].reason
+    assert result.verdict == "partial"
+
+
 def test_a_stack_reference_is_unexamined_and_its_outputs_unknown(tmp_path):
     program = """
         import pulumi
