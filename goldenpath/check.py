@@ -529,9 +529,13 @@ def check_stack(
             pipeline.close()
         by_urn = {r.urn: r for r in run.stack_view}
         stack_resources = [stack_input(r, pipeline.final, by_urn) for r in run.stack_view]
+        stack_started = time.perf_counter()
         for session in sessions:
             session.finish(stack_resources)
+        decided_started = time.perf_counter()
+        timings["analyze-stack"] = decided_started - stack_started
         decided_at_up = _needs_apply(sessions, run, pipeline.final)
+        timings["decided-at"] = time.perf_counter() - decided_started
         timings["total"] = time.perf_counter() - started
         timings["policies-after-program"] = timings["total"] - timings["program"]
     except PolicyPackError as error:
