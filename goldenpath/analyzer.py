@@ -170,7 +170,13 @@ def _policy_entry(policy: PolicyInfo, entry: Any, all_level: Any) -> tuple[str, 
 def _pack_version(pack_dir: Path) -> str:
     import yaml
 
-    doc = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    path = pack_dir / "PulumiPolicy.yaml"
+    try:
+        doc = yaml.safe_load(path.read_text()) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise PolicyPackError(f"{path}: cannot be read as YAML: {error}") from None
+    if not isinstance(doc, Mapping):
+        raise PolicyPackError(f"{path}: expected a mapping (runtime, version, description)")
     return str(doc.get("version", "0.0.1"))
 
 
@@ -232,13 +238,25 @@ class PolicyPackProcess:
             self._stdout.append(line)
 
     def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
-        line = self._process.stdout.readline().decode().strip()
-        if not line.isdigit():
-            self._process.wait(timeout=_START_TIMEOUT_SECONDS)
+        """The port the pack prints as its first line of stdout, as the engine reads it; a pack
+        that prints something else first, or nothing within the start limit, is stopped."""
+        process = self._process
+        assert process is not None and process.stdout is not None
+        first: list[bytes] = []
+        reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(_START_TIMEOUT_SECONDS)
+        line = first[0].decode(errors="replace").strip() if first else None
+        if line is None or not line.isdigit():
+            self.stop()
             stderr = b"".join(self._stderr).decode(errors="replace").strip()
+            said = (
+                f"printed nothing within {_START_TIMEOUT_SECONDS:g} s"
+                if line is None
+                else f"printed {line[:200]!r} where its port belongs (a pack must not print before it starts)"
+            )
             raise PolicyPackError(
-                f"{self.pack_dir.name}: the pack did not print its port (printed {line!r}).\n{stderr}"
+                f"{self.pack_dir.name}: the pack did not start: it {said}\n{stderr[-2000:]}".strip()
             )
         return int(line)
 

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import queue
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -298,9 +299,12 @@ class PackSession:
         self._config = config
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.diagnostics: list[tuple[Diagnostic, Status | None]] = []
+        # Indexes of the diagnostics that came from AnalyzeStack (stack policies), not Analyze.
+        self.stack_diagnostics: set[int] = set()
         self.info: PackInfo | None = None
         self.error: BaseException | None = None
         self.remediations = 0
+        self._begun = False
         self.ready = threading.Event()
         self._thread = threading.Thread(target=self._work, name=f"pack-{pack_dir.name}", daemon=True)
         self._thread.start()
@@ -319,10 +323,14 @@ class PackSession:
             raise PolicyPackError(
                 f"pack {self.process.pack_dir.name} failed to start: {error.details()}"
             ) from None
+        except (OSError, subprocess.SubprocessError) as error:
+            raise PolicyPackError(f"pack {self.process.pack_dir.name} failed to start: {error}") from None
 
     def _work(self) -> None:
         try:
             stack = self._queue.get()
+            if stack is self._DONE:
+                return  # abandoned before it began
             try:
                 self._start(stack)
             finally:
@@ -341,6 +349,7 @@ class PackSession:
                 pass
 
     def begin(self, stack: StackIdentity) -> None:
+        self._begun = True
         self._queue.put(stack)
 
     def concerns(self, resource: ResourceInput) -> bool:
@@ -381,13 +390,17 @@ class PackSession:
         if self.error is not None:
             raise self.error
         try:
-            self.diagnostics.extend((d, None) for d in self.process.analyze_stack(stack_resources))
+            found = self.process.analyze_stack(stack_resources)
+            self.stack_diagnostics.update(range(len(self.diagnostics), len(self.diagnostics) + len(found)))
+            self.diagnostics.extend((d, None) for d in found)
         except grpc.RpcError as error:
             raise PolicyPackError(
                 f"pack {self.info.name} failed on the stack policies: {error.details()}"
             ) from None
 
     def abandon(self) -> None:
+        if not self._begun:
+            self._queue.put(self._DONE)  # taken as the stack: the thread sees it and returns
         self._queue.put(self._DONE)
         self._thread.join()
         self.process.stop()
@@ -557,7 +570,9 @@ def check_stack(
             session.process.levels,
             by_urn,
             status,
-            "up" if (index, diagnostic.policy, diagnostic.urn) in decided_at_up else "preview",
+            "up"
+            if (index, diagnostic.policy, diagnostic.message, diagnostic.urn) in decided_at_up
+            else "preview",
         )
         for index, session in enumerate(sessions)
         for diagnostic, status in session.diagnostics
@@ -602,8 +617,8 @@ def _as_preview_sees(value: Any, computed: set[str]) -> Any:
 
 def _needs_apply(
     sessions: Sequence[PackSession], run: ProgramRun, final: Mapping[str, ResourceInput]
-) -> set[tuple[int, str, str]]:
-    """The (pack index, policy, URN) violations that `pulumi preview` could not reach.
+) -> set[tuple[int, str, str, str]]:
+    """The (pack index, policy, message, URN) violations that `pulumi preview` could not reach.
 
     Under mocks every output is known. In a real preview of a new stack, the id and computed
     outputs of every resource the program creates are unknown, and so is every input built from
@@ -617,16 +632,20 @@ def _needs_apply(
         for r in run.stack_view
         if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
     }
-    needs_apply: set[tuple[int, str, str]] = set()
+    needs_apply: set[tuple[int, str, str, str]] = set()
     cache: dict[str, set[str]] = {}
     for index, session in enumerate(sessions):
-        violated = {
-            d.urn
-            for d, status in session.diagnostics
+        # Stack policies judge outputs at the end of the run; only Analyze verdicts are re-judged
+        # (stack-policy findings keep decidedAt "preview", see docs/check-output.md).
+        analyzed = [
+            d
+            for n, (d, status) in enumerate(session.diagnostics)
             if status is None
+            and n not in session.stack_diagnostics
             and d.policy != WAIVER_AUDIT_POLICY
             and not d.message.startswith(_PREVIEW_PREFIX)
-        }
+        ]
+        violated = {d.urn for d in analyzed}
         for urn in sorted(violated):
             resource, recorded = final.get(urn), by_urn.get(urn)
             if resource is None or recorded is None:
@@ -648,7 +667,7 @@ def _needs_apply(
             masked = dataclasses.replace(resource, properties=to_struct(masked_wire))
             try:
                 still = {
-                    d.policy
+                    (d.policy, d.message)
                     for d in session.process.analyze(masked)
                     if not d.message.startswith(_PREVIEW_PREFIX)
                 }
@@ -657,9 +676,9 @@ def _needs_apply(
                     f"pack {session.info.name} failed on {urn}: {error.details()}"
                 ) from None
             needs_apply.update(
-                (index, d.policy, urn)
-                for d, status in session.diagnostics
-                if d.urn == urn and status is None and d.policy not in still | {WAIVER_AUDIT_POLICY}
+                (index, d.policy, d.message, urn)
+                for d in analyzed
+                if d.urn == urn and (d.policy, d.message) not in still
             )
     return needs_apply
 

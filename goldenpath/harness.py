@@ -300,6 +300,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     # -- helpers --
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine qualifies a child's type with its parent's whole qualified type
+        # (Outer$Inner$aws:…); the SDK's mock monitor keeps only the parent's own type.
+        if parent:
+            type_ = parent.split("::")[2] + "$" + type_
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
+
     def _record(self, resource: RecordedResource) -> None:
         with self._lock:
             self.recorded.append(resource)
@@ -356,7 +363,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             urn = engine_urn(request.provider.rsplit("::", 1)[0])
             with self._lock:
                 return self._by_urn.get(urn)
-        if request.custom:
+        # A read (ReadResourceRequest) is always of a custom resource and has no `custom` field.
+        if getattr(request, "custom", True):
             return self._default_provider(request.type, getattr(request, "version", ""))
         return None
 
@@ -398,6 +406,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             with self._lock:
                 self.stack_resource = stack
                 self._by_urn[urn] = stack
+                # The engine analyzes the Stack's registration like any other.
+                if self.on_resource is not None:
+                    self.on_resource(stack)
             return resource_pb2.RegisterResourceResponse(urn=mock_urn)
 
         _ensure_event_loop()
@@ -515,9 +526,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=tuple(engine_urn(u) for u in request.dependencies),
                 outputs=_engine_struct(outputs_proto),
                 read=True,
+                id=request.id,
             )
         )
-        return resource_pb2.ReadResourceResponse(urn=mock_urn, properties=outputs_proto)
+        # A preview reads an existing resource from its provider, so its id is known.
+        return resource_pb2.ReadResourceResponse(urn=mock_urn, id=request.id, properties=outputs_proto)
 
     def Invoke(self, request):  # noqa: N802 - gRPC method name
         _ensure_event_loop()
@@ -912,7 +925,7 @@ def run_stack(
             if exit_.code not in (None, 0):
                 raise ProgramExit(exit_.code) from None
 
-    with _program_environment(program_dir):
+    with _program_environment(program_dir), _no_hard_exit():
         try:
             return run_under_mocks(
                 program,
@@ -926,6 +939,17 @@ def run_stack(
             )
         except ProgramError:
             raise
+        except (SystemExit, KeyboardInterrupt) as error:
+            # Raised from an apply or a callback, not the program's top level: the program ended
+            # mid-flight, with registrations still pending, so there is nothing whole to judge.
+            what = (
+                "was interrupted"
+                if isinstance(error, KeyboardInterrupt)
+                else f"exited with status {error.code!r}"
+            )
+            raise ProgramError(
+                f"the program {what} inside an apply or callback; check judges only a program that runs to its end"
+            ) from None
         except Exception as error:  # noqa: BLE001 - the program's failure is reported, not ours
             cause = _find_program_error(error)
             message = f"{type(cause).__name__}: {cause}" if not _is_config_error(cause) else str(cause)
@@ -938,6 +962,22 @@ def run_stack(
                     f"that needs their plain values cannot be checked offline: {', '.join(unanswered)})"
                 )
             raise ProgramError(message, "".join(traceback.format_exception(cause))) from error
+
+
+@contextmanager
+def _no_hard_exit() -> Iterator[None]:
+    """``os._exit`` from the program would end check itself, report unwritten; while the program
+    runs it raises :class:`ProgramExit` instead (the program runs in check's own process)."""
+    real = os._exit
+
+    def refuse(code: int) -> None:
+        raise ProgramExit(code)
+
+    os._exit = refuse  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        os._exit = real
 
 
 def _is_config_error(error: BaseException) -> bool:

@@ -35,9 +35,18 @@ _AMI_ID = "ami-0123456789abcdef0"
 
 
 def _one_or_many(values: list[str]) -> str | list[str]:
-    # The provider writes a single-element set as a plain string and sorts larger ones.
-    ordered = sorted(set(values))
+    # As the provider writes a string set: one value as a plain string, more reverse-sorted.
+    ordered = sorted(set(values), reverse=True)
     return ordered[0] if len(ordered) == 1 else ordered
+
+
+def _interpolated(value: Any) -> Any:
+    # The provider's policy variables are written &{…} in HCL to escape ${…}; it turns them back.
+    if isinstance(value, str):
+        return value.replace("&{", "${")
+    if isinstance(value, list):
+        return [_interpolated(v) for v in value]
+    return value
 
 
 def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
@@ -50,7 +59,7 @@ def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
             out[wire] = _one_or_many(list(block[key]))
     for key, wire in (("resources", "Resource"), ("notResources", "NotResource")):
         if block.get(key):
-            out[wire] = _one_or_many(list(block[key]))
+            out[wire] = _interpolated(_one_or_many(list(block[key])))
     for key, wire in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
         principals = block.get(key) or []
         if not principals:
@@ -58,35 +67,51 @@ def _statement(block: Mapping[str, Any]) -> dict[str, Any]:
         by_type: dict[str, list[str]] = {}
         for principal in principals:
             by_type.setdefault(principal.get("type", ""), []).extend(principal.get("identifiers") or [])
-        if set(by_type) == {"*"}:
+        if set(by_type) == {"*"} and set(by_type["*"]) == {"*"}:
             out[wire] = "*"
         else:
             out[wire] = {kind: _one_or_many(ids) for kind, ids in sorted(by_type.items())}
-    conditions: dict[str, dict[str, Any]] = {}
+    # Conditions of the same test and variable add up; values keep their order (order matters).
+    conditions: dict[str, dict[str, list[Any]]] = {}
     for condition in block.get("conditions") or []:
         test = conditions.setdefault(condition.get("test", ""), {})
-        test[condition.get("variable", "")] = _one_or_many(list(condition.get("values") or []))
+        test.setdefault(condition.get("variable", ""), []).extend(condition.get("values") or [])
     if conditions:
-        out["Condition"] = conditions
+        out["Condition"] = {
+            test: {
+                var: _interpolated(vals[0] if len(vals) == 1 else vals)
+                for var, vals in sorted(variables.items())
+            }
+            for test, variables in sorted(conditions.items())
+        }
     return out
+
+
+def _merge_by_sid(statements: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``more`` over ``statements``: a statement with a Sid already there replaces it in place."""
+    merged = list(statements)
+    for statement in more:
+        sid = statement.get("Sid")
+        at = next((i for i, s in enumerate(merged) if sid and s.get("Sid") == sid), None)
+        if at is None:
+            merged.append(statement)
+        else:
+            merged[at] = statement
+    return merged
 
 
 def _policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
     statements: list[dict[str, Any]] = []
     for source in args.get("sourcePolicyDocuments") or []:
-        statements.extend(_statements_of(source))
-    own = [_statement(s) for s in args.get("statements") or []]
-    # Statements with a Sid replace source statements of the same Sid, as the provider merges them.
-    own_sids = {s.get("Sid") for s in own if s.get("Sid")}
-    statements = [s for s in statements if s.get("Sid") not in own_sids] + own
+        statements = _merge_by_sid(statements, _statements_of(source))
+    statements = _merge_by_sid(statements, [_statement(s) for s in args.get("statements") or []])
     for override in args.get("overridePolicyDocuments") or []:
-        for statement in _statements_of(override):
-            sid = statement.get("Sid")
-            statements = [s for s in statements if not sid or s.get("Sid") != sid] + [statement]
+        statements = _merge_by_sid(statements, _statements_of(override))
     document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
     if args.get("policyId"):
         document["Id"] = args["policyId"]
-    document["Statement"] = statements
+    if statements:
+        document["Statement"] = statements
     text = json.dumps(document, indent=2)
     return {
         "id": hashlib.sha256(text.encode()).hexdigest()[:16],

@@ -414,3 +414,131 @@ def test_secret_provider_config_reaches_the_pack_as_a_secret_and_never_crashes(t
 
     assert provider.properties["secretKey"]["value"] == "[secret]"
     assert "AAAABBBBCCCC" not in json.dumps([f.to_json() for f in result.findings])
+
+
+def test_a_resource_read_with_get_is_recorded_as_a_read_and_not_analyzed(tmp_path):
+    program = """
+        import pulumi_aws as aws
+        vpc = aws.ec2.Vpc.get("existing", "vpc-0123")
+        aws.ec2.SecurityGroup("app", description="app", vpc_id=vpc.id)
+    """
+    result = check_stack(_project(tmp_path, program), packs=["aws_security"])
+    read = result.run.one("aws:ec2/vpc:Vpc")
+
+    assert read.read and result.run.one("aws:ec2/securityGroup:SecurityGroup").inputs["vpcId"] == "vpc-0123"
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "sg.id.apply(lambda _: sys.exit(0))",
+        "sg.id.apply(lambda _: os._exit(0))",
+        "sg.id.apply(lambda _: os._exit(3))",
+    ],
+)
+def test_ending_the_process_from_an_apply_is_a_program_error_not_a_green(tmp_path, statement):
+    program = "import os, sys\nimport pulumi_aws as aws\nsg = " + SSH_OPEN + statement + "\n"
+    out = tmp_path / "out.sarif"
+    result = runner.invoke(
+        app, ["check", str(_project(tmp_path / "p", program)), "--format", "sarif", "-o", str(out)]
+    )
+
+    assert result.exit_code == 2
+    assert "exited with status" in result.stderr
+
+
+def test_a_pack_that_cannot_be_read_next_to_a_good_one_is_a_usage_error_without_hanging(tmp_path):
+    bad = tmp_path / "badpack"
+    bad.mkdir()
+    (bad / "PulumiPolicy.yaml").write_text("runtime: python\nversion: [0.1\n")
+    folder = _project(tmp_path / "p", "import pulumi_aws as aws\n" + SSH_OPEN)
+    result = runner.invoke(app, ["check", str(folder), "-p", "aws_security", "-p", str(bad)])
+
+    assert result.exit_code == 2
+    assert "PulumiPolicy.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_pack_that_prints_before_its_port_is_refused_at_once(tmp_path):
+    chatty = tmp_path / "chatty"
+    chatty.mkdir()
+    (chatty / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (chatty / "__main__.py").write_text("print('loading policies')\n" + SPY_PACK)
+    folder = _project(tmp_path / "p", "import pulumi_aws as aws\n" + SSH_OPEN)
+    result = runner.invoke(app, ["check", str(folder), "-p", str(chatty)])
+
+    assert result.exit_code == 2
+    assert "'loading policies' where its port belongs" in result.stderr
+
+
+def test_children_of_nested_components_get_the_engines_urn(tmp_path):
+    program = """
+        import pulumi
+        import pulumi_aws as aws
+        class Inner(pulumi.ComponentResource):
+            def __init__(self, name, opts=None):
+                super().__init__("acme:net:Inner", name, None, opts)
+                aws.sns.Topic(f"{name}-topic", opts=pulumi.ResourceOptions(parent=self))
+        class Outer(pulumi.ComponentResource):
+            def __init__(self, name):
+                super().__init__("acme:net:Outer", name)
+                Inner(f"{name}-inner", pulumi.ResourceOptions(parent=self))
+        Outer("o")
+    """
+    run = run_stack(_project(tmp_path, program), "dev", timeout=60)
+
+    assert run.one("aws:sns/topic:Topic").urn == (
+        "urn:pulumi:dev::demo::acme:net:Outer$acme:net:Inner$aws:sns/topic:Topic::o-inner-topic"
+    )
+
+
+STACK_SPY_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def report_stack(args, report):
+    if args.resource_type == "pulumi:pulumi:Stack":
+        report("the stack was analyzed")
+
+PolicyPack(name="stack-spy", enforcement_level=EnforcementLevel.ADVISORY, policies=[
+    ResourceValidationPolicy(name="spy-stack", description="Reports the Stack.", validate=report_stack)])
+"""
+
+
+def test_the_stack_registration_is_analyzed_like_any_other(tmp_path):
+    spy = tmp_path / "spy"
+    spy.mkdir()
+    (spy / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (spy / "__main__.py").write_text(STACK_SPY_PACK)
+    result = check_stack(
+        _project(tmp_path / "p", "import pulumi_aws as aws\naws.sns.Topic('t')\n"), packs=[str(spy)]
+    )
+
+    assert [(f.policy, f.resource_type) for f in result.findings] == [("spy-stack", "pulumi:pulumi:Stack")]
+
+
+def test_a_stack_policy_verdict_on_a_resource_with_dependent_inputs_stays_decided_at_preview(tmp_path):
+    program = """
+        import pulumi_aws as aws
+        logs = aws.s3.Bucket("logs")
+        aws.s3.Bucket("data", tags={"owner": logs.id})
+    """
+    result = check_stack(_project(tmp_path, program), packs=["aws_security"])
+    data = {(f.policy, f.decided_at) for f in result.findings if f.resource_name == "data" and f.blocking}
+
+    assert ("aws-s3-kms-encryption", "preview") in data
+    assert {d for _, d in data} == {"preview"}
+
+
+def test_a_pack_that_never_starts_is_given_up_on_within_the_start_limit(tmp_path, monkeypatch):
+    import goldenpath.analyzer as analyzer
+    from goldenpath.check import UsageError
+
+    monkeypatch.setattr(analyzer, "_START_TIMEOUT_SECONDS", 3)
+    sleepy = tmp_path / "sleepy"
+    sleepy.mkdir()
+    (sleepy / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (sleepy / "__main__.py").write_text("import time\ntime.sleep(600)\n")
+    folder = _project(tmp_path / "p", "import pulumi_aws as aws\n" + SSH_OPEN)
+
+    with pytest.raises(UsageError, match="printed nothing within 3 s"):
+        check_stack(folder, packs=["aws_security", str(sleepy)])
