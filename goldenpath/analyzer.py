@@ -114,6 +114,17 @@ class ResourceInput:
     def options(self) -> analyzer_pb2.AnalyzerResourceOptions:
         return analyzer_pb2.AnalyzerResourceOptions(protect=self.protect, parent=self.parent)
 
+    def request(self) -> analyzer_pb2.AnalyzeRequest:
+        """What the engine sends for this resource to ``Analyze`` and ``Remediate``."""
+        return analyzer_pb2.AnalyzeRequest(
+            type=self.type,
+            properties=self.properties,
+            urn=self.urn,
+            name=self.name,
+            options=self.options(),
+            provider=self.provider_message(),
+        )
+
     def provider_message(self) -> analyzer_pb2.AnalyzerProviderResource | None:
         p = self.provider
         if p is None:
@@ -378,15 +389,7 @@ class PolicyPackProcess:
         ]
 
     def analyze(self, resource: ResourceInput) -> list[Diagnostic]:
-        request = analyzer_pb2.AnalyzeRequest(
-            type=resource.type,
-            properties=resource.properties,
-            urn=resource.urn,
-            name=resource.name,
-            options=resource.options(),
-            provider=resource.provider_message(),
-        )
-        return self._diagnostics(self.stub.Analyze(request), default_urn=resource.urn)
+        return self._diagnostics(self.stub.Analyze(resource.request()), default_urn=resource.urn)
 
     def analyze_stack(self, resources: Iterable[ResourceInput]) -> list[Diagnostic]:
         request = analyzer_pb2.AnalyzeStackRequest(
@@ -412,15 +415,7 @@ class PolicyPackProcess:
 
     def remediate(self, resource: ResourceInput) -> list[tuple[str, dict[str, Any]]]:
         """(policy, new properties) for each remediation the pack applies to ``resource``."""
-        request = analyzer_pb2.AnalyzeRequest(
-            type=resource.type,
-            properties=resource.properties,
-            urn=resource.urn,
-            name=resource.name,
-            options=resource.options(),
-            provider=resource.provider_message(),
-        )
-        response = self.stub.Remediate(request)
+        response = self.stub.Remediate(resource.request())
         # A remediation that could not apply carries a diagnostic instead of new properties.
         return [
             (r.policyName, json_format.MessageToDict(r.properties))
