@@ -427,6 +427,7 @@ class Pipeline:
         self.sessions = list(sessions)
         self.final: dict[str, ResourceInput] = {}
         self._seen: dict[str, RecordedResource] = {}
+        self.error: PolicyPackError | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._work, name="pack-pipeline", daemon=True)
         self._thread.start()
@@ -438,15 +439,23 @@ class Pipeline:
     def _work(self) -> None:
         for session in self.sessions:
             session.ready.wait()
-        while (recorded := self._queue.get()) is not self._DONE:
-            resource = resource_input(recorded, self._provider(recorded))
-            for session in self.sessions:
-                if session.remediates and session.concerns(resource):
-                    resource = session.remediate(resource)
-            self.final[resource.urn] = resource
-            for session in self.sessions:
-                if session.concerns(resource):
-                    session.analyze(resource)
+        try:
+            while (recorded := self._queue.get()) is not self._DONE:
+                resource = resource_input(recorded, self._provider(recorded))
+                for session in self.sessions:
+                    if session.remediates and session.concerns(resource):
+                        resource = session.remediate(resource)
+                self.final[resource.urn] = resource
+                for session in self.sessions:
+                    if session.concerns(resource):
+                        session.analyze(resource)
+        except Exception as error:  # noqa: BLE001 - a resource left unjudged must fail the check
+            self.error = PolicyPackError(
+                f"check could not hand {recorded.urn} to the packs ({type(error).__name__}: {error}); "
+                "no verdict was reached"
+            )
+            while self._queue.get() is not self._DONE:
+                pass
 
     def _provider(self, recorded: RecordedResource) -> ResourceInput | None:
         self._seen[recorded.urn] = recorded
@@ -540,6 +549,8 @@ def check_stack(
         finally:
             timings["program"] = time.perf_counter() - started
             pipeline.close()
+        if pipeline.error is not None:
+            raise pipeline.error
         by_urn = {r.urn: r for r in run.stack_view}
         stack_resources = [stack_input(r, pipeline.final, by_urn) for r in run.stack_view]
         stack_started = time.perf_counter()

@@ -542,3 +542,23 @@ def test_a_pack_that_never_starts_is_given_up_on_within_the_start_limit(tmp_path
 
     with pytest.raises(UsageError, match="printed nothing within 3 s"):
         check_stack(folder, packs=["aws_security", str(sleepy)])
+
+
+def test_a_resource_that_cannot_be_handed_to_the_packs_fails_the_check_instead_of_passing(
+    tmp_path, monkeypatch
+):
+    import goldenpath.check as check_module
+    from goldenpath.check import UsageError
+
+    real = check_module.resource_input
+
+    def broken(recorded, provider=None):
+        if recorded.name == "t":
+            raise ValueError("cannot encode")
+        return real(recorded, provider)
+
+    monkeypatch.setattr(check_module, "resource_input", broken)
+    folder = _project(tmp_path, "import pulumi_aws as aws\naws.sns.Topic('t')\n")
+
+    with pytest.raises(UsageError, match="could not hand .*::t to the packs"):
+        check_stack(folder, packs=["aws_security"])
