@@ -161,3 +161,31 @@ def test_an_unknown_value_is_left_out_of_the_state_and_a_secret_written_as_plain
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
         "plaintext": json.dumps("[secret]"),
     }
+
+
+@pytest.mark.parametrize("pack", ["aws_security", "platform_standards", "kubernetes"])
+def test_each_shipped_pack_loads_from_an_installed_wheel_as_the_readme_runs_it(
+    pulumi, installed_wheel, tmp_path, pack
+):
+    python, site = installed_wheel
+    pack_dir = site / "goldenpath" / "policies" / pack
+    stack_dir = EXAMPLES / ("insecure-k8s" if pack == "kubernetes" else "insecure-aws")
+    result = check_stack(stack_dir, "dev", packs=[pack])
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(to_deployment(result.run)))
+    engine = pulumi(
+        "policy",
+        "analyze",
+        "--file",
+        str(state),
+        "--policy-pack",
+        str(pack_dir),
+        "--json",
+        cwd=tmp_path,
+        pack_python=python,
+    )
+    engine_violations, engine_remediated = _engine_verdicts(engine.stdout)
+    engine_violations -= {(policy, urn, "mandatory") for policy, urn in engine_remediated}
+
+    assert engine_violations == _check_verdicts(result)[0]
+    assert engine_violations, "the example must give the pack something to find"
