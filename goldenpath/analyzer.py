@@ -38,6 +38,8 @@ SEVERITY_NAMES = {
     analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
 }
 _START_TIMEOUT_SECONDS = 60
+# What the engine's self-managed (diy) backends call every organization.
+ORGANIZATION = "organization"
 _MAX_MESSAGE = 1024 * 1024 * 400
 
 
@@ -204,7 +206,6 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._stderr: list[bytes] = []
-        self._stdout: list[bytes] = []
         self.version = _pack_version(self.pack_dir)
         self._info: PackInfo | None = None
         self.levels: dict[str, str] = {}
@@ -245,8 +246,8 @@ class PolicyPackProcess:
 
     def _drain_stdout(self) -> None:
         assert self._process is not None and self._process.stdout is not None
-        for line in self._process.stdout:
-            self._stdout.append(line)
+        for _line in self._process.stdout:
+            pass  # what a pack prints after its port is nobody's report
 
     def _read_port(self) -> int:
         """The port the pack prints as its first line of stdout, as the engine reads it; a pack
@@ -360,7 +361,7 @@ class PolicyPackProcess:
         *,
         project: str,
         stack: str,
-        organization: str = "organization",
+        organization: str = ORGANIZATION,
         dry_run: bool = True,
         tags: Mapping[str, str] | None = None,
     ) -> None:

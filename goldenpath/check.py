@@ -26,6 +26,7 @@ from google.protobuf import json_format
 from pulumi.runtime.rpc import UNKNOWN
 
 from goldenpath.analyzer import (
+    ORGANIZATION,
     Diagnostic,
     PackInfo,
     PolicyPackError,
@@ -45,8 +46,6 @@ from goldenpath.harness import (
 from goldenpath.policy import WAIVER_AUDIT_POLICY
 
 Status = Literal["violation", "suppressed", "remediated", "not-evaluated"]
-# What the engine's self-managed (diy) backends call every organization.
-ORGANIZATION = "organization"
 _PREVIEW_PREFIX = "can't run policy"
 
 
@@ -152,7 +151,8 @@ def resolve_packs(names: Sequence[str] | None) -> list[Path]:
     (``goldenpath-aws-security``, as reports show them), or paths to pack folders; all shipped
     packs by default. A pack named twice runs once."""
     shipped = pack_dirs()
-    by_pack_name = {_declared_pack_name(path): path for path in shipped.values()}
+    pack_names = {folder: _declared_pack_name(path) for folder, path in shipped.items()}
+    by_pack_name = {pack_names[folder]: path for folder, path in shipped.items()}
     if not names:
         return list(shipped.values())
     resolved: list[Path] = []
@@ -165,7 +165,7 @@ def resolve_packs(names: Sequence[str] | None) -> list[Path]:
         elif name in by_pack_name:
             found = by_pack_name[name]
         else:
-            choices = ", ".join(f"{folder} ({_declared_pack_name(p)})" for folder, p in shipped.items())
+            choices = ", ".join(f"{folder} ({pack_names[folder]})" for folder in shipped)
             raise UsageError(
                 f"--pack {name!r}: neither a shipped pack ({choices}) nor a folder with PulumiPolicy.yaml"
             )
@@ -303,7 +303,6 @@ class PackSession:
         self.stack_diagnostics: set[int] = set()
         self.info: PackInfo | None = None
         self.error: BaseException | None = None
-        self.remediations = 0
         self._begun = False
         self.ready = threading.Event()
         self._thread = threading.Thread(target=self._work, name=f"pack-{pack_dir.name}", daemon=True)
@@ -377,7 +376,6 @@ class PackSession:
                 policy, self.info.name, "properties rewritten by the pack", "remediate", "", resource.urn
             )
             self.diagnostics.append((note, "remediated"))
-            self.remediations += 1
         return resource
 
     def analyze(self, resource: ResourceInput) -> None:
@@ -486,23 +484,16 @@ def stack_input(
     r: RecordedResource, final: Mapping[str, ResourceInput], by_urn: Mapping[str, RecordedResource]
 ) -> ResourceInput:
     """A resource as the engine hands it to ``AnalyzeStack``: its outputs (after any remediation)."""
-    outputs = json_format.MessageToDict(r.outputs) if r.custom else {}
+    properties = r.outputs
     remediated = final.get(r.urn)
-    if r.custom and remediated is not None and remediated.properties is not r.properties:
-        outputs.update(json_format.MessageToDict(remediated.properties))
-    properties = to_struct(outputs) if r.custom else r.outputs
+    if r.custom:
+        outputs = json_format.MessageToDict(r.outputs)
+        if remediated is not None and remediated.properties is not r.properties:
+            outputs.update(json_format.MessageToDict(remediated.properties))
+        properties = to_struct(outputs)
     provider = by_urn.get(r.provider) if r.provider else None
-    return ResourceInput(
-        urn=r.urn,
-        type=r.type,
-        name=r.name,
-        properties=properties,
-        parent=r.parent or "",
-        dependencies=r.dependencies,
-        property_dependencies=r.property_dependencies,
-        protect=r.protect,
-        provider=resource_input(provider) if provider is not None else None,
-    )
+    analyzed = resource_input(r, resource_input(provider) if provider is not None else None)
+    return dataclasses.replace(analyzed, properties=properties)
 
 
 def pack_environment(files: StackFiles, identity: StackIdentity) -> dict[str, str]:
@@ -558,7 +549,7 @@ def check_stack(
             session.finish(stack_resources)
         decided_started = time.perf_counter()
         timings["analyze-stack"] = decided_started - stack_started
-        decided_at_up = _needs_apply(sessions, run, pipeline.final)
+        decided_at_up = _needs_apply(sessions, by_urn, pipeline.final)
         timings["decided-at"] = time.perf_counter() - decided_started
         timings["total"] = time.perf_counter() - started
         timings["policies-after-program"] = timings["total"] - timings["program"]
@@ -627,7 +618,9 @@ def _as_preview_sees(value: Any, computed: set[str]) -> Any:
 
 
 def _needs_apply(
-    sessions: Sequence[PackSession], run: ProgramRun, final: Mapping[str, ResourceInput]
+    sessions: Sequence[PackSession],
+    by_urn: Mapping[str, RecordedResource],
+    final: Mapping[str, ResourceInput],
 ) -> set[tuple[int, str, str, str]]:
     """The (pack index, policy, message, URN) violations that `pulumi preview` could not reach.
 
@@ -637,10 +630,9 @@ def _needs_apply(
     exactly those values unknown, as a preview would send them: a violation that no longer shows
     needs values known only at `pulumi up`.
     """
-    by_urn = {r.urn: r for r in run.stack_view}
     created = {
-        r.urn: r
-        for r in run.stack_view
+        urn: r
+        for urn, r in by_urn.items()
         if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
     }
     needs_apply: set[tuple[int, str, str, str]] = set()

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import sysconfig
+import venv
 from pathlib import Path
 
 import pytest
@@ -18,3 +22,37 @@ def payments_dev():
 @pytest.fixture(scope="session")
 def payments_prod():
     return run_stack(STACKS / "payments-api", "prod")
+
+
+def build_wheel(out: Path) -> Path:
+    """goldenpath's wheel, built from this checkout into ``out``."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("goldenpath-*.whl")
+    return built
+
+
+def venv_with_wheel_only(home: Path, wheel: Path) -> tuple[Path, Path]:
+    """(python, site-packages) of a new virtualenv with only ``wheel`` installed; dependencies are
+    borrowed from this environment through a path entry (not a site dir, so this environment's
+    editable goldenpath stays invisible)."""
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python, site

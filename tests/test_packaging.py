@@ -6,8 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 import threading
 import time
 import tomllib
@@ -25,7 +23,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from goldenpath.policy import pack_policies
 
-from .conftest import ROOT, STACKS
+from .conftest import ROOT, STACKS, build_wheel, venv_with_wheel_only
 
 pytestmark = pytest.mark.slow
 
@@ -48,37 +46,14 @@ _NOT_FROM_AN_INDEX = (
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (built,) = out.glob("goldenpath-*.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="module")
 def fresh_env(tmp_path_factory, wheel) -> Path:
-    """A new virtualenv with only the wheel installed; dependencies are borrowed from this environment
-    through a path entry (not a site dir, so this environment's editable goldenpath stays invisible)."""
+    """A new virtualenv with only the wheel installed, its dependencies borrowed from this one."""
     home = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
-    (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    venv_with_wheel_only(home, wheel)
     return home
 
 

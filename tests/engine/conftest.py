@@ -64,31 +64,8 @@ def pulumi(engine_bin, tmp_path_factory):
 @pytest.fixture(scope="session")
 def installed_wheel(tmp_path_factory) -> tuple[Path, Path]:
     """(python, site-packages) of a new virtualenv holding only goldenpath's wheel; dependencies are
-    borrowed from this environment through a path entry (tests/test_packaging.py installs them from
-    the index instead)."""
-    import sysconfig
-    import venv
+    borrowed from this environment (tests/test_packaging.py installs them from the index instead)."""
+    from ..conftest import build_wheel, venv_with_wheel_only
 
-    from ..conftest import ROOT
-
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = out.glob("goldenpath-*.whl")
-    home = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True)
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
-    (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return python, site
+    wheel = build_wheel(tmp_path_factory.mktemp("wheel"))
+    return venv_with_wheel_only(tmp_path_factory.mktemp("venv"), wheel)
