@@ -93,6 +93,23 @@ class Finding:
         }
 
 
+_STATUS_ORDER = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
+
+
+def finding_order(f: Finding) -> tuple[Any, ...]:
+    """Findings by component, then blocking first, then policy and resource: the same order for
+    the same findings however they arrived (the program and the packs run on threads)."""
+    return (
+        f.component,
+        _STATUS_ORDER.get(f.status, len(_STATUS_ORDER)),
+        f.enforcement != "mandatory",
+        f.policy,
+        f.urn,
+        f.pack,
+        f.message,
+    )
+
+
 @dataclass
 class CheckResult:
     stack_dir: Path
@@ -579,10 +596,7 @@ def check_stack(
         for index, session in enumerate(sessions)
         for diagnostic, status in session.diagnostics
     ]
-    order = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
-    findings.sort(
-        key=lambda f: (f.component, order[f.status], f.enforcement != "mandatory", f.policy, f.urn, f.message)
-    )
+    findings.sort(key=finding_order)
     levels = {
         (s.info.name, name): level for s in sessions if s.info for name, level in s.process.levels.items()
     }

@@ -31,7 +31,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from goldenpath import __version__
-from goldenpath.check import CheckResult, Finding
+from goldenpath.check import CheckResult, Finding, finding_order
 from goldenpath.harness import ProgramRun, read_stack_files
 
 JSON_SCHEMA_VERSION = 1
@@ -86,24 +86,9 @@ def print_tree(run: ProgramRun, console: Console) -> None:
 # --- Text ---------------------------------------------------------------------------------------
 
 
-_STATUS_ORDER = {"violation": 0, "not-evaluated": 1, "suppressed": 2, "remediated": 3}
-
-
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings by component, then blocking first, then policy and resource: the same order for
-    the same findings however they arrived."""
-    return sorted(
-        findings,
-        key=lambda f: (
-            f.component,
-            _STATUS_ORDER.get(f.status, len(_STATUS_ORDER)),
-            f.enforcement != "mandatory",
-            f.policy,
-            f.urn,
-            f.pack,
-            f.message,
-        ),
-    )
+    """Findings in check's order, however they arrived."""
+    return sorted(findings, key=finding_order)
 
 
 def _label(finding: Finding) -> str:
