@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Pulumi CLI (the engine) at the version engine/go.mod pins, into a cache folder outside
-# the repository, and puts the stub Python language host (engine/pulumi-language-python) beside it.
+# the repository, and puts the stub Python language host (engine/pulumi-language-python and its
+# exec script) and the stub provider plugin (engine/pulumi-resource-stub) beside it.
 # Rebuilt only when the pin changes. The last line of standard output is the folder holding both.
 #
 #   GOLDENPATH_ENGINE_CACHE  where builds are kept (default: ${XDG_CACHE_HOME:-$HOME/.cache}/goldenpath-engine)
@@ -30,6 +31,8 @@ if [[ ! -x "$out/pulumi" ]] || [[ "$("$out/pulumi" version 2>/dev/null)" != "$ve
     mv "$out/pulumi.partial" "$out/pulumi"
     echo "built pulumi $version in $((SECONDS - started)) s ($(du -sh "$out/pulumi" | cut -f1))" >&2
 fi
-install -m 0755 "$module/pulumi-language-python" "$out/pulumi-language-python"
-echo "$("$out/pulumi" version) and the stub language host in:" >&2
+for stub in pulumi-language-python pulumi-language-python-exec pulumi-resource-stub; do
+    install -m 0755 "$module/$stub" "$out/$stub"
+done
+echo "$("$out/pulumi" version) and the stub language host and provider in:" >&2
 echo "$out"

@@ -121,6 +121,10 @@ class CheckResult:
     levels: dict[tuple[str, str], str] = field(default_factory=dict)
     # With ``--allow-partial`` a clean but partial check exits 0 (its verdict still says partial).
     allow_partial: bool = False
+    # Policies `pulumi preview` of a new stack cannot run on a resource ("can't run policy …
+    # during preview", advisory) because they read values known only at `pulumi up`; check judged
+    # them with the mocks' values (their verdicts, if any, are in ``findings``, decidedAt "up").
+    preview_not_evaluated: list[Finding] = field(default_factory=list)
 
     @property
     def unexamined(self) -> list[Unexamined]:
@@ -566,7 +570,7 @@ def check_stack(
             session.finish(stack_resources)
         decided_started = time.perf_counter()
         timings["analyze-stack"] = decided_started - stack_started
-        decided_at_up = _needs_apply(sessions, by_urn, pipeline.final)
+        preview = _preview_view(sessions, by_urn, pipeline.final)
         timings["decided-at"] = time.perf_counter() - decided_started
         timings["total"] = time.perf_counter() - started
         timings["policies-after-program"] = timings["total"] - timings["program"]
@@ -590,17 +594,26 @@ def check_stack(
             by_urn,
             status,
             "up"
-            if (index, diagnostic.policy, diagnostic.message, diagnostic.urn) in decided_at_up
+            if (index, diagnostic.policy, diagnostic.message, diagnostic.urn) in preview.needs_apply
             else "preview",
         )
         for index, session in enumerate(sessions)
         for diagnostic, status in session.diagnostics
     ]
     findings.sort(key=finding_order)
+    preview_not_evaluated = sorted(
+        (
+            _finding(diagnostic, sessions[index].info, sessions[index].process.levels, by_urn)
+            for index, diagnostic in preview.not_evaluated
+        ),
+        key=finding_order,
+    )
     levels = {
         (s.info.name, name): level for s in sessions if s.info for name, level in s.process.levels.items()
     }
-    return CheckResult(Path(stack_dir), run, infos, findings, timings, levels, allow_partial)
+    return CheckResult(
+        Path(stack_dir), run, infos, findings, timings, levels, allow_partial, preview_not_evaluated
+    )
 
 
 def computed_values(resource: RecordedResource) -> set[str]:
@@ -631,25 +644,36 @@ def _as_preview_sees(value: Any, computed: set[str]) -> Any:
     return value
 
 
-def _needs_apply(
+@dataclass
+class PreviewView:
+    """What `pulumi preview` of a new stack would report that differs from check's own run."""
+
+    # (pack index, policy, message, URN) of violations preview could not reach: decidedAt "up".
+    needs_apply: set[tuple[int, str, str, str]] = field(default_factory=set)
+    # (pack index, diagnostic) of the "can't run policy … during preview" advisories preview
+    # prints for policies that read values known only at up.
+    not_evaluated: list[tuple[int, Diagnostic]] = field(default_factory=list)
+
+
+def _preview_view(
     sessions: Sequence[PackSession],
     by_urn: Mapping[str, RecordedResource],
     final: Mapping[str, ResourceInput],
-) -> set[tuple[int, str, str, str]]:
-    """The (pack index, policy, message, URN) violations that `pulumi preview` could not reach.
+) -> PreviewView:
+    """Analyze every resource once more as `pulumi preview` of a new stack would send it.
 
     Under mocks every output is known. In a real preview of a new stack, the id and computed
     outputs of every resource the program creates are unknown, and so is every input built from
-    them. Each violated resource whose inputs depend on such resources is analyzed once more with
-    exactly those values unknown, as a preview would send them: a violation that no longer shows
-    needs values known only at `pulumi up`.
+    them. Each resource whose inputs depend on such resources is analyzed again with exactly those
+    values unknown: a violation that no longer shows needs values known only at `pulumi up`, and a
+    policy that reports it cannot run is what preview prints as "can't run policy … during preview".
     """
     created = {
         urn: r
         for urn, r in by_urn.items()
         if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
     }
-    needs_apply: set[tuple[int, str, str, str]] = set()
+    view = PreviewView()
     cache: dict[str, set[str]] = {}
     for index, session in enumerate(sessions):
         # Stack policies judge outputs at the end of the run; only Analyze verdicts are re-judged
@@ -662,10 +686,10 @@ def _needs_apply(
             and d.policy != WAIVER_AUDIT_POLICY
             and not d.message.startswith(_PREVIEW_PREFIX)
         ]
-        violated = {d.urn for d in analyzed}
-        for urn in sorted(violated):
-            resource, recorded = final.get(urn), by_urn.get(urn)
-            if resource is None or recorded is None:
+        already = {(d.policy, d.urn) for d, _ in session.diagnostics if d.message.startswith(_PREVIEW_PREFIX)}
+        for urn in sorted(final):
+            resource, recorded = final[urn], by_urn.get(urn)
+            if recorded is None or recorded.read:
                 continue
             # Only a property built from another new resource can hold its unknown values.
             computed_by_key: dict[str, set[str]] = {}
@@ -674,6 +698,8 @@ def _needs_apply(
                     if dep in created:
                         computed = cache.setdefault(dep, computed_values(created[dep]))
                         computed_by_key.setdefault(key, set()).update(computed)
+            if not computed_by_key:
+                continue
             wire = json_format.MessageToDict(resource.properties)
             masked_wire = {
                 key: _as_preview_sees(value, computed_by_key[key]) if key in computed_by_key else value
@@ -683,21 +709,23 @@ def _needs_apply(
                 continue
             masked = dataclasses.replace(resource, properties=to_struct(masked_wire))
             try:
-                still = {
-                    (d.policy, d.message)
-                    for d in session.process.analyze(masked)
-                    if not d.message.startswith(_PREVIEW_PREFIX)
-                }
+                seen = session.process.analyze(masked)
             except grpc.RpcError as error:
                 raise PolicyPackError(
                     f"pack {session.info.name} failed on {urn}: {error.details()}"
                 ) from None
-            needs_apply.update(
+            still = {(d.policy, d.message) for d in seen if not d.message.startswith(_PREVIEW_PREFIX)}
+            view.needs_apply.update(
                 (index, d.policy, d.message, urn)
                 for d in analyzed
                 if d.urn == urn and (d.policy, d.message) not in still
             )
-    return needs_apply
+            view.not_evaluated.extend(
+                (index, d)
+                for d in seen
+                if d.message.startswith(_PREVIEW_PREFIX) and (d.policy, urn) not in already
+            )
+    return view
 
 
 def _is_shared(pack_config: Any) -> bool:

@@ -167,20 +167,32 @@ def mock_region() -> str:
     return region if isinstance(region, str) and region else MOCK_REGION
 
 
-def _arn(resource_type: str, name: str) -> str:
+def _arn(resource_type: str, name: str, region: str) -> str:
     service = resource_type.split(":")[1].split("/")[0]
-    return f"arn:aws:{service}:{mock_region()}:{MOCK_ACCOUNT_ID}:{name}"
+    return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{name}"
 
 
 class GoldenpathMocks(pulumi_mocks.Mocks):
     """Mocks that give AWS resources the outputs real ones have (arn, id, dnsName, …) and answer
-    data sources offline (see :mod:`goldenpath.invokes`)."""
+    data sources offline (see :mod:`goldenpath.invokes`).
+
+    ``region`` is the AWS region the outputs name; by default the running stack's ``aws:region``.
+    The engine conformance tests' stub provider (engine/pulumi-resource-stub) answers with these
+    same mocks, given the region its provider was configured with.
+    """
+
+    def __init__(self, region: str | None = None):
+        self._region = region
+
+    def region(self) -> str:
+        return self._region or mock_region()
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         state = dict(args.inputs)
         resource_id = args.resource_id or f"{args.name}-id"
+        region = self.region()
         if args.typ.startswith("aws:"):
-            state.setdefault("arn", _arn(args.typ, args.name))
+            state.setdefault("arn", _arn(args.typ, args.name, region))
             # A name computed from an unknown value (another resource's output) is unknown; the
             # made-up ARNs and ids use the resource's logical name instead.
             name = (
@@ -188,7 +200,7 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
             )
             state.setdefault("name", name)
             if args.typ == "aws:lb/loadBalancer:LoadBalancer":
-                state.setdefault("dnsName", f"{args.name}-1234567890.{mock_region()}.elb.amazonaws.com")
+                state.setdefault("dnsName", f"{args.name}-1234567890.{region}.elb.amazonaws.com")
                 state.setdefault("zoneId", "Z32O12XQLNTSW2")
                 state["arnSuffix"] = f"app/{args.name}/50dc6c495c0c9188"
             elif args.typ == "aws:lb/targetGroup:TargetGroup":
@@ -196,7 +208,7 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
             elif args.typ == "aws:ecr/repository:Repository":
                 state.setdefault(
                     "repositoryUrl",
-                    f"{MOCK_ACCOUNT_ID}.dkr.ecr.{mock_region()}.amazonaws.com/{name}",
+                    f"{MOCK_ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{name}",
                 )
             elif args.typ == "aws:s3/bucket:Bucket" or args.typ == "aws:s3/bucketV2:BucketV2":
                 bucket = state.get("bucket") if isinstance(state.get("bucket"), str) else None
@@ -205,7 +217,7 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                 state["arn"] = f"arn:aws:s3:::{bucket}"
                 resource_id = bucket
             elif args.typ == "aws:cloudwatch/logGroup:LogGroup":
-                state["arn"] = f"arn:aws:logs:{mock_region()}:{MOCK_ACCOUNT_ID}:log-group:{name}"
+                state["arn"] = f"arn:aws:logs:{region}:{MOCK_ACCOUNT_ID}:log-group:{name}"
             elif args.typ == "aws:iam/role:Role":
                 state["arn"] = f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{name}"
         elif args.typ.startswith("random:index/random"):
@@ -219,7 +231,7 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
 
     def answer(self, token: str, args: Mapping[str, Any]) -> dict[str, Any] | None:
         """The invoke's result offline, or None when only the cloud could answer it."""
-        return invokes.answer(token, args, mock_region())
+        return invokes.answer(token, args, self.region())
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list]:
         return self.answer(args.token, args.args) or {}, []

@@ -116,6 +116,15 @@ def print_text(result: CheckResult, console: Console, show_tree: bool = True) ->
             if f.status == "violation" and f.remediation:
                 console.print(f"      [dim]fix: {escape(f.remediation)}[/]")
         console.print()
+    if result.preview_not_evaluated:
+        resources = len({f.urn for f in result.preview_not_evaluated})
+        console.print(
+            f"[dim]pulumi preview of a new stack cannot run {len(result.preview_not_evaluated)} "
+            f"policy checks on {resources} resources (they read values known only at pulumi up) and "
+            "reports each as an advisory \"can't run policy\"; check judged them with its mocks' values "
+            "(--format json lists them under previewNotEvaluated).[/]"
+        )
+        console.print()
     if result.unexamined:
         # Listed before the verdict: a clean report on these would claim more than check saw.
         console.print("[bold underline]not examined[/] [dim](check cannot see into these offline)[/]")
@@ -164,12 +173,14 @@ def to_json(result: CheckResult) -> dict[str, Any]:
             "remediated": counts["remediated"],
             "notEvaluated": counts["not-evaluated"],
             "unexamined": len(result.unexamined),
+            "previewNotEvaluated": len(result.preview_not_evaluated),
             "verdict": result.verdict,
             "exitCode": result.exit_code,
         },
         "packs": [{"name": p.name, "version": p.version, "policies": len(p.policies)} for p in result.packs],
         "findings": [f.to_json() for f in ordered(result.findings)],
         "unexamined": [item.to_json() for item in result.unexamined],
+        "previewNotEvaluated": [f.to_json() for f in result.preview_not_evaluated],
     }
 
 

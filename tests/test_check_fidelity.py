@@ -354,6 +354,35 @@ def test_a_violation_that_needs_another_resources_arn_is_decided_at_up(tmp_path)
     assert decided[("aws-sg-no-world-admin-ports", "ssh-open")] == "preview"
 
 
+def test_a_compliant_policy_that_preview_cannot_run_is_listed_as_preview_not_evaluated(tmp_path):
+    # Preview cannot read a policy built from the bucket's ARN; check judges it (compliant) and
+    # says the engine's preview will print "can't run policy" for it, and for nothing else.
+    program = """
+        import json
+        import pulumi_aws as aws
+        bucket = aws.s3.Bucket("site")
+        aws.s3.BucketPolicy(
+            "tls-only",
+            bucket=bucket.id,
+            policy=bucket.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})),
+        )
+        aws.sns.Topic("plain", kms_master_key_id="alias/aws/sns")
+    """
+    result = check_stack(_project(tmp_path, program), packs=["aws_security"])
+    listed = {(f.policy, f.resource_name) for f in result.preview_not_evaluated}
+    report = json.loads(runner.invoke(app, ["check", str(tmp_path), "--format", "json"]).stdout)
+
+    assert ("aws-s3-no-public-bucket-policy", "tls-only") in listed
+    assert {name for _, name in listed} == {"tls-only"}
+    assert all(
+        f.status == "not-evaluated" and f.enforcement == "advisory" for f in result.preview_not_evaluated
+    )
+    assert not [f for f in result.findings if f.resource_name == "tls-only" and f.status == "violation"]
+    assert report["summary"]["previewNotEvaluated"] == len(report["previewNotEvaluated"]) >= 1
+
+
 SPY_PACK = """
 from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
 

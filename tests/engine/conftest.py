@@ -2,6 +2,12 @@
 
 Set GOLDENPATH_ENGINE_BIN to the folder `.ci/engine.sh` prints (CI does). Without it these tests
 are skipped and say so; with GOLDENPATH_REQUIRE_ENGINE=1 (CI) a missing engine fails them instead.
+
+The engine runs with test doubles where the real plugins cannot be built here (engine/README.md):
+a stub Python language host (engine/pulumi-language-python) and a stub provider plugin
+(engine/pulumi-resource-stub) installed as pulumi-resource-aws, -kubernetes, -random and -tls.
+The stub provider is not a real provider: no autonaming, no provider defaults, outputs made up by
+goldenpath check's own mocks.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ import pytest
 def engine_bin() -> Path:
     folder = os.environ.get("GOLDENPATH_ENGINE_BIN", "")
     path = Path(folder) if folder else None
-    if path is None or not (path / "pulumi").is_file() or not (path / "pulumi-language-python").is_file():
+    needed = ("pulumi", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-stub")
+    if path is None or not all((path / name).is_file() for name in needed):
         reason = (
             "no Pulumi engine: set GOLDENPATH_ENGINE_BIN to the folder `bash .ci/engine.sh` prints "
             f"(given {folder!r})"
@@ -29,36 +36,63 @@ def engine_bin() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pulumi(engine_bin, tmp_path_factory):
-    """Run the engine's CLI offline: its own home, no plugin downloads, the stub language host on PATH."""
-    home = tmp_path_factory.mktemp("pulumi-home")
-    env = {
-        **os.environ,
-        "PATH": os.pathsep.join(
-            [str(engine_bin), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
-        ),
+STUB_PROVIDERS = ("aws", "kubernetes", "random", "tls")
+
+
+def engine_env(engine_bin: Path, home: Path, python: Path | None = None) -> dict[str, str]:
+    """The environment the engine runs in: offline, its own home, no plugin downloads, and
+    ``python``'s folder first on PATH (the `python3` the packs and the stub host run with, as an
+    activated virtualenv puts it there)."""
+    python_bin = Path(python or sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    return {
+        **env,
+        "PATH": os.pathsep.join([str(python_bin), str(engine_bin), os.environ.get("PATH", "")]),
         "PULUMI_HOME": str(home),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_CONFIG_PASSPHRASE": "engine-conformance",
-        "GOLDENPATH_PACK_PYTHON": sys.executable,
+        # Enables --event-log (the engine's own event stream, as the Automation API reads it).
+        "PULUMI_DEBUG_COMMANDS": "true",
     }
 
+
+@pytest.fixture(scope="session")
+def pulumi(engine_bin, tmp_path_factory):
+    """Run the engine's CLI offline (see engine_env); ``python`` picks the interpreter on PATH,
+    ``env`` adds variables (a backend URL)."""
+    home = tmp_path_factory.mktemp("pulumi-home")
+
     def run(
-        *args: str, cwd: Path | None = None, pack_python: Path | None = None
+        *args: str,
+        cwd: Path | None = None,
+        python: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
     ) -> subprocess.CompletedProcess[str]:
-        run_env = dict(env, GOLDENPATH_PACK_PYTHON=str(pack_python)) if pack_python else env
         return subprocess.run(
             [str(engine_bin / "pulumi"), *args],
             cwd=cwd,
-            env=run_env,
+            env={**engine_env(engine_bin, home, python), **(env or {})},
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def stub_providers(engine_bin, tmp_path_factory) -> dict[str, Path]:
+    """A plugin folder per provider package, each holding the stub provider under its plugin name."""
+    root = tmp_path_factory.mktemp("stub-providers")
+    folders = {}
+    for package in STUB_PROVIDERS:
+        folder = root / package
+        folder.mkdir()
+        (folder / f"pulumi-resource-{package}").symlink_to(engine_bin / "pulumi-resource-stub")
+        folders[package] = folder
+    return folders
 
 
 @pytest.fixture(scope="session")

@@ -182,7 +182,7 @@ def test_each_shipped_pack_loads_from_an_installed_wheel_as_the_readme_runs_it(
         str(pack_dir),
         "--json",
         cwd=tmp_path,
-        pack_python=python,
+        python=python,
     )
     engine_violations, engine_remediated = _engine_verdicts(engine.stdout)
     engine_violations -= {(policy, urn, "mandatory") for policy, urn in engine_remediated}

@@ -1,0 +1,241 @@
+"""The real engine runs our stacks with the packs: `pulumi preview` and `pulumi up --policy-pack`.
+
+Each case is a copy of a stack (or an example) made into a project the engine runs offline: a
+file backend, a passphrase secrets provider, and the stub provider plugins declared in Pulumi.yaml
+``plugins.providers`` (tests/engine/conftest.py; NOT real providers: their Check returns the inputs
+unchanged — no autonames, no provider defaults — and their outputs are check's own mocks'). The
+program runs in a virtualenv holding only goldenpath's wheel, through the stub language host; the
+packs are loaded from that wheel, as the README's CI section loads them.
+
+What the engine prints (its event log: policy events and remediations) must equal what check
+predicts: at preview, the violations check says preview reaches (``decidedAt: preview``) and the
+"can't run policy … during preview" advisories it predicts (``preview_not_evaluated``); at up,
+every violation. A stack with a mandatory violation fails both, with the engine's own exit code;
+`pulumi up` stops at the first resource a mandatory violation rejects, so there the engine's set
+is a part of check's and holds a mandatory one. After an up, `pulumi stack export` must hold the
+resource graph check recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from goldenpath.check import CheckResult, check_stack
+from goldenpath.policy import WAIVER_AUDIT_POLICY
+from goldenpath.state import to_deployment
+
+from ..conftest import ROOT, STACKS
+
+EXAMPLES = ROOT / "tests" / "examples"
+ALL_PACKS = ["aws_security", "platform_standards", "kubernetes"]
+# The engine's exit status when an operation fails, a mandatory policy violation included.
+ENGINE_FAILED = 1
+
+CASES = {
+    "payments-api dev": (STACKS / "payments-api", "dev", ALL_PACKS, None),
+    "payments-api prod": (STACKS / "payments-api", "prod", ALL_PACKS, None),
+    "catalog-k8s dev": (STACKS / "catalog-k8s", "dev", ALL_PACKS, None),
+    "catalog-k8s prod": (STACKS / "catalog-k8s", "prod", ALL_PACKS, None),
+    "insecure-aws": (EXAMPLES / "insecure-aws", "dev", ["aws_security"], None),
+    "insecure-aws, all advisory": (EXAMPLES / "insecure-aws", "dev", ["aws_security"], {"all": "advisory"}),
+    "waived-aws": (EXAMPLES / "waived-aws", "dev", ["aws_security"], None),
+    "insecure-k8s": (EXAMPLES / "insecure-k8s", "dev", ["kubernetes"], None),
+    "insecure-k8s, all advisory": (EXAMPLES / "insecure-k8s", "dev", ["kubernetes"], {"all": "advisory"}),
+}
+Verdict = tuple[str, str, str]  # (policy as the pack reports it, URN, enforcement)
+
+
+@dataclass
+class Events:
+    returncode: int
+    stderr: str
+    violations: set[Verdict]
+    remediated: set[tuple[str, str]]
+
+
+@dataclass
+class Case:
+    check: CheckResult
+    preview: Events
+    up: Events
+    export: dict
+
+
+def read_events(log: Path, completed) -> Events:
+    violations: set[Verdict] = set()
+    remediated: set[tuple[str, str]] = set()
+    for line in log.read_text().splitlines() if log.exists() else ():
+        event = json.loads(line)
+        if "policyEvent" in event:
+            e = event["policyEvent"]
+            violations.add((e["policyName"], e["resourceUrn"], e["enforcementLevel"]))
+        elif "policyRemediationEvent" in event:
+            e = event["policyRemediationEvent"]
+            remediated.add((e["policyName"], e["resourceUrn"]))
+    return Events(completed.returncode, completed.stdout + completed.stderr, violations, remediated)
+
+
+def make_project(stack_dir: Path, work: Path, python: Path, providers: dict[str, Path]) -> Path:
+    """A copy of ``stack_dir`` that the engine runs with the stub providers and ``python``'s venv."""
+    project = work / stack_dir.name
+    shutil.copytree(stack_dir, project, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+    manifest = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    manifest["plugins"] = {
+        "providers": [{"name": name, "path": str(path)} for name, path in sorted(providers.items())]
+    }
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
+    runtime = manifest.get("runtime")
+    virtualenv = runtime.get("options", {}).get("virtualenv") if isinstance(runtime, dict) else None
+    if virtualenv:
+        # The project's own virtualenv, as `pulumi install` would have made it: goldenpath's wheel.
+        (project / virtualenv).symlink_to(python.parent.parent)
+    return project
+
+
+def policy_args(pack_dirs: list[Path], config_file: Path | None) -> list[str]:
+    args = []
+    for pack in pack_dirs:
+        args += ["--policy-pack", str(pack)]
+        if config_file is not None:
+            args += ["--policy-pack-config", str(config_file)]
+    return args
+
+
+@pytest.fixture(scope="module")
+def cases(pulumi, installed_wheel, stub_providers, tmp_path_factory) -> dict[str, Case]:
+    python, site = installed_wheel
+    results = {}
+    for name, (stack_dir, stack, packs, config) in CASES.items():
+        work = tmp_path_factory.mktemp("engine-project")
+        project = make_project(stack_dir, work, python, stub_providers)
+        env = {"PULUMI_BACKEND_URL": (work / "backend").as_uri()}
+        (work / "backend").mkdir()
+        config_file = None
+        if config is not None:
+            config_file = work / "policy-config.json"
+            config_file.write_text(json.dumps(config))
+        packs_args = policy_args([site / "goldenpath" / "policies" / p for p in packs], config_file)
+
+        def engine(*args: str, project=project, env=env):
+            return pulumi(*args, cwd=project, python=python, env=env)
+
+        init = engine("stack", "init", stack)
+        assert init.returncode == 0, init.stderr
+        common = ["--stack", stack, "--non-interactive", *packs_args]
+        preview_log, up_log = work / "preview.jsonl", work / "up.jsonl"
+        preview = engine("preview", *common, "--event-log", str(preview_log))
+        up = engine("up", "--yes", "--skip-preview", *common, "--event-log", str(up_log))
+        exported = engine("stack", "export", "--stack", stack)
+        assert exported.returncode == 0, exported.stderr
+        export = json.loads(exported.stdout)
+        results[name] = Case(
+            check=check_stack(stack_dir, stack, packs=packs, pack_config=config),
+            preview=read_events(preview_log, preview),
+            up=read_events(up_log, up),
+            export=export,
+        )
+    return results
+
+
+def check_preview_set(result: CheckResult) -> set[Verdict]:
+    """What check says `pulumi preview` of a new stack prints."""
+    seen = {
+        (f.policy, f.urn, f.enforcement)
+        for f in result.findings
+        if f.status == "not-evaluated" or (f.status == "violation" and f.decided_at == "preview")
+    }
+    seen |= {(WAIVER_AUDIT_POLICY, f.urn, "advisory") for f in result.findings if f.status == "suppressed"}
+    return seen | {(f.policy, f.urn, f.enforcement) for f in result.preview_not_evaluated}
+
+
+def check_up_set(result: CheckResult) -> set[Verdict]:
+    """What check says `pulumi up` prints: every verdict, with every value known."""
+    seen = {
+        (f.policy, f.urn, f.enforcement)
+        for f in result.findings
+        if f.status in ("violation", "not-evaluated")
+    }
+    return seen | {
+        (WAIVER_AUDIT_POLICY, f.urn, "advisory") for f in result.findings if f.status == "suppressed"
+    }
+
+
+def check_remediated(result: CheckResult) -> set[tuple[str, str]]:
+    return {(f.policy, f.urn) for f in result.findings if f.status == "remediated"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_preview_prints_what_check_predicts(cases, case):
+    c = cases[case]
+
+    assert "error: loading" not in c.preview.stderr, c.preview.stderr[-3000:]
+    assert c.preview.violations == check_preview_set(c.check), c.preview.stderr[-3000:]
+    assert c.preview.remediated == check_remediated(c.check)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_mandatory_violation_fails_the_preview_as_it_fails_check(cases, case):
+    c = cases[case]
+    blocks = any(f.blocking and f.decided_at == "preview" for f in c.check.findings)
+
+    assert c.preview.returncode == (ENGINE_FAILED if blocks else 0), c.preview.stderr[-3000:]
+    if blocks:
+        assert "error: preview failed" in c.preview.stderr
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_up_prints_what_check_predicts(cases, case):
+    c = cases[case]
+    expected = check_up_set(c.check)
+
+    if c.check.verdict == "failed":
+        # The engine rejects the first resource a mandatory violation blocks and stops there.
+        assert c.up.returncode == ENGINE_FAILED, c.up.stderr[-3000:]
+        assert c.up.violations <= expected
+        assert any(level == "mandatory" for _, _, level in c.up.violations)
+    else:
+        assert c.up.returncode == 0, c.up.stderr[-3000:]
+        assert c.up.violations == expected
+        assert c.up.remediated == check_remediated(c.check)
+
+
+def _graph(resources: list[dict]) -> dict[str, tuple]:
+    return {
+        r["urn"]: (
+            r["type"],
+            r.get("custom", False),
+            r.get("parent", ""),
+            r.get("provider", "").rsplit("::", 1)[0],
+            tuple(sorted(r.get("dependencies", []))),
+        )
+        for r in resources
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_engine_state_after_up_holds_the_graph_check_recorded(cases, case):
+    c = cases[case]
+    engine = _graph(c.export["deployment"].get("resources", []))
+    predicted = _graph(to_deployment(c.check.run)["deployment"]["resources"])
+
+    if c.check.verdict == "failed":
+        # The up stopped at a rejected resource: what it created is part of check's graph.
+        assert set(engine) < set(predicted)
+    else:
+        assert set(engine) == set(predicted)
+    assert engine == {urn: predicted[urn] for urn in engine}
+
+
+def test_the_comparison_covers_hundreds_of_verdicts(cases):
+    preview = sum(len(check_preview_set(c.check)) for c in cases.values())
+    up = sum(len(check_up_set(c.check)) for c in cases.values() if c.check.verdict != "failed")
+    resources = sum(len(c.export["deployment"].get("resources", [])) for c in cases.values())
+    print(f"engine conformance: {preview} preview and {up} up verdicts compared, {resources} resources")
+
+    assert preview >= 100 and up >= 40
