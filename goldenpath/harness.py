@@ -140,6 +140,28 @@ class ProgramRun:
         return [r for r in self.resources if r.parent == urn]
 
 
+def with_default_tags(resource_type: str, wire: dict[str, Any], default_tags: Any) -> dict[str, Any]:
+    """A taggable AWS resource's inputs with ``tagsAll``: the provider's ``defaultTags.tags``
+    overlaid with the resource's own ``tags``, as pulumi-aws's Check merges them (policies see
+    that). ``default_tags`` is the provider's input, an object or (nested config) JSON text."""
+    if isinstance(default_tags, str):
+        try:
+            default_tags = json.loads(default_tags)
+        except ValueError:
+            return wire
+    tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
+    if not isinstance(tags, Mapping) or not tags:
+        return wire
+    from goldenpath.taggable import is_taggable
+
+    if not is_taggable(resource_type) or "tagsAll" in wire:
+        return wire
+    own = wire.get("tags")
+    if own is not None and not isinstance(own, dict):
+        return wire  # unknown or secret tags: the merge is not known until apply
+    return {**wire, "tagsAll": {**tags, **(own or {})}}
+
+
 class ProgramError(Exception):
     """The program under check failed; ``message`` is the program's own error."""
 
@@ -383,27 +405,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def _with_default_tags(
         self, resource_type: str, wire: dict[str, Any], provider: RecordedResource | None
     ) -> dict[str, Any]:
-        # pulumi-aws's Check merges the provider's defaultTags into tagsAll; policies see that.
         if provider is None or not resource_type.startswith("aws:"):
             return wire
-        default_tags = provider.inputs.get("defaultTags")
-        if isinstance(default_tags, str):
-            # Provider inputs carry nested config as JSON text.
-            try:
-                default_tags = json.loads(default_tags)
-            except ValueError:
-                return wire
-        tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
-        if not isinstance(tags, Mapping) or not tags:
-            return wire
-        from goldenpath.taggable import is_taggable
-
-        if not is_taggable(resource_type) or "tagsAll" in wire:
-            return wire
-        own = wire.get("tags")
-        if own is not None and not isinstance(own, dict):
-            return wire  # unknown or secret tags: the merge is not known until apply
-        return {**wire, "tagsAll": {**tags, **(own or {})}}
+        return with_default_tags(resource_type, wire, provider.inputs.get("defaultTags"))
 
     # -- the monitor's RPCs --
 
