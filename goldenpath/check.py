@@ -125,6 +125,9 @@ class CheckResult:
     # during preview", advisory) because they read values known only at `pulumi up`; check judged
     # them with the mocks' values (their verdicts, if any, are in ``findings``, decidedAt "up").
     preview_not_evaluated: list[Finding] = field(default_factory=list)
+    # The inputs (wire form) of each resource a pack rewrote at the remediate level, after every
+    # pack's rewrite: what the engine creates the resource with and records as its inputs.
+    remediated_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def unexamined(self) -> list[Unexamined]:
@@ -611,8 +614,21 @@ def check_stack(
     levels = {
         (s.info.name, name): level for s in sessions if s.info for name, level in s.process.levels.items()
     }
+    remediated_inputs = {
+        urn: json_format.MessageToDict(final.properties)
+        for urn, final in pipeline.final.items()
+        if urn in by_urn and final.properties is not by_urn[urn].properties
+    }
     return CheckResult(
-        Path(stack_dir), run, infos, findings, timings, levels, allow_partial, preview_not_evaluated
+        Path(stack_dir),
+        run,
+        infos,
+        findings,
+        timings,
+        levels,
+        allow_partial,
+        preview_not_evaluated,
+        remediated_inputs,
     )
 
 

@@ -5,9 +5,10 @@ resource — the Stack, providers, components and custom resources — with inpu
 provider reference (``<urn>::<id>``), dependencies and property dependencies. The Pulumi CLI is the
 referee of the format: ``pulumi policy analyze --file`` reads what :func:`to_deployment` writes.
 
-Two things a real state holds differently: ids and computed outputs are the mocks' stand-ins, and a
+Three things a real state holds differently: ids and computed outputs are the mocks' stand-ins; a
 value still unknown offline (a StackReference output, an unanswered data source) is left out, as a
-state never holds unknowns. Secrets are written in plaintext form (``plaintext``), as
+state never holds unknowns; and inputs are the program's, before any remediate-level policy
+rewrote them (the engine records the rewritten ones: ``CheckResult.remediated_inputs``). Secrets are written in plaintext form (``plaintext``), as
 ``pulumi stack export --show-secrets`` writes them; keep such files out of shared places.
 """
 

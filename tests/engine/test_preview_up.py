@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from google.protobuf import json_format
 
 from goldenpath.check import CheckResult, check_stack
 from goldenpath.harness import SECRET_PLACEHOLDER, ProgramError
@@ -66,6 +67,12 @@ CASES = {
     "catalog-k8s prod": (STACKS / "catalog-k8s", "prod", ALL_PACKS, None),
     "insecure-aws": (EXAMPLES / "insecure-aws", "dev", ["aws_security"], None),
     "insecure-aws, all advisory": (EXAMPLES / "insecure-aws", "dev", ["aws_security"], {"all": "advisory"}),
+    "insecure-aws, advisory but log retention remediated": (
+        EXAMPLES / "insecure-aws",
+        "dev",
+        ["aws_security"],
+        {"all": "advisory", "aws-cloudwatch-log-retention": "remediate"},
+    ),
     "waived-aws": (EXAMPLES / "waived-aws", "dev", ["aws_security"], None),
     "insecure-k8s": (EXAMPLES / "insecure-k8s", "dev", ["kubernetes"], None),
     "insecure-k8s, all advisory": (EXAMPLES / "insecure-k8s", "dev", ["kubernetes"], {"all": "advisory"}),
@@ -294,6 +301,31 @@ def test_the_engine_state_after_up_holds_the_graph_check_recorded(cases, case):
     else:
         assert set(engine) == set(predicted)
     assert engine == {urn: predicted[urn] for urn in engine}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_engine_records_the_inputs_check_says_the_remediations_leave(cases, case):
+    c = cases[case]
+    state = {r["urn"]: r for r in c.export["deployment"].get("resources", [])}
+    compared = 0
+    for urn, remediated in c.check.remediated_inputs.items():
+        if urn not in state:
+            continue  # an up stopped by a mandatory violation before this resource
+        recorded = {r.urn: r for r in c.check.run.stack_view}[urn]
+        program = json_format.MessageToDict(recorded.properties)
+        changed = {k for k in remediated.keys() | program.keys() if remediated.get(k) != program.get(k)}
+        assert changed, urn
+        assert {k: state[urn]["inputs"].get(k) for k in changed} == {k: remediated.get(k) for k in changed}
+        compared += 1
+    if c.check.verdict != "failed":
+        assert compared == len(c.check.remediated_inputs) == len(check_remediated(c.check))
+
+
+def test_a_remediation_is_applied_by_the_engine_at_up(cases):
+    c = cases["insecure-aws, advisory but log retention remediated"]
+
+    assert c.up.returncode == 0 and c.up.remediated == check_remediated(c.check) != set()
+    assert c.check.remediated_inputs
 
 
 def test_the_comparison_covers_hundreds_of_verdicts(cases):
