@@ -12,6 +12,7 @@ goldenpath check's own mocks.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -34,6 +35,24 @@ def engine_bin() -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return path
+
+
+def engine_verdicts(
+    json_lines: str,
+) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
+    """(policy, URN, enforcement) of each policy event and (policy, URN) of each remediation in
+    the engine's JSON event lines (`policy analyze --json`, `--event-log`)."""
+    violations: set[tuple[str, str, str]] = set()
+    remediated: set[tuple[str, str]] = set()
+    for line in json_lines.splitlines():
+        event = json.loads(line)
+        if "policyEvent" in event:
+            e = event["policyEvent"]
+            violations.add((e["policyName"], e["resourceUrn"], e["enforcementLevel"]))
+        elif "policyRemediationEvent" in event:
+            e = event["policyRemediationEvent"]
+            remediated.add((e["policyName"], e["resourceUrn"]))
+    return violations, remediated
 
 
 STUB_PROVIDERS = ("aws", "kubernetes", "random", "tls")

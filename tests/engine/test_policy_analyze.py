@@ -19,6 +19,7 @@ from goldenpath.policy import WAIVER_AUDIT_POLICY
 from goldenpath.state import to_deployment
 
 from ..conftest import ROOT, STACKS
+from .conftest import engine_verdicts as _engine_verdicts
 
 EXAMPLES = ROOT / "tests" / "examples"
 CORPUS = ROOT / "tests" / "corpus"
@@ -50,20 +51,6 @@ def _check_verdicts(result) -> tuple[set[Verdict], set[tuple[str, str]]]:
             violations.add((WAIVER_AUDIT_POLICY, f.urn, "advisory"))
         elif f.status == "remediated":
             remediated.add((f.policy, f.urn))
-    return violations, remediated
-
-
-def _engine_verdicts(stdout: str) -> tuple[set[Verdict], set[tuple[str, str]]]:
-    violations: set[Verdict] = set()
-    remediated: set[tuple[str, str]] = set()
-    for line in stdout.splitlines():
-        event = json.loads(line)
-        if "policyEvent" in event:
-            e = event["policyEvent"]
-            violations.add((e["policyName"], e["resourceUrn"], e["enforcementLevel"]))
-        elif "policyRemediationEvent" in event:
-            e = event["policyRemediationEvent"]
-            remediated.add((e["policyName"], e["resourceUrn"]))
     return violations, remediated
 
 

@@ -33,6 +33,7 @@ from goldenpath.policy import WAIVER_AUDIT_POLICY
 from goldenpath.state import to_deployment
 
 from ..conftest import ROOT, STACKS
+from .conftest import engine_verdicts
 
 EXAMPLES = ROOT / "tests" / "examples"
 CORPUS = ROOT / "tests" / "corpus"
@@ -98,16 +99,7 @@ class Case:
 
 
 def read_events(log: Path, completed) -> Events:
-    violations: set[Verdict] = set()
-    remediated: set[tuple[str, str]] = set()
-    for line in log.read_text().splitlines() if log.exists() else ():
-        event = json.loads(line)
-        if "policyEvent" in event:
-            e = event["policyEvent"]
-            violations.add((e["policyName"], e["resourceUrn"], e["enforcementLevel"]))
-        elif "policyRemediationEvent" in event:
-            e = event["policyRemediationEvent"]
-            remediated.add((e["policyName"], e["resourceUrn"]))
+    violations, remediated = engine_verdicts(log.read_text() if log.exists() else "")
     return Events(completed.returncode, completed.stdout + completed.stderr, violations, remediated)
 
 
