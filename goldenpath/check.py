@@ -126,7 +126,8 @@ class CheckResult:
     # them with the mocks' values (their verdicts, if any, are in ``findings``, decidedAt "up").
     preview_not_evaluated: list[Finding] = field(default_factory=list)
     # The inputs (wire form) of each resource a pack rewrote at the remediate level, after every
-    # pack's rewrite: what the engine creates the resource with and records as its inputs.
+    # pack's rewrite: what the engine creates the resource with and records as its inputs. Holds
+    # secret values in plaintext form: never put it in a report.
     remediated_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property

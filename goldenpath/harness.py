@@ -150,14 +150,14 @@ def with_default_tags(resource_type: str, wire: dict[str, Any], default_tags: An
         except ValueError:
             return wire
     tags = default_tags.get("tags") if isinstance(default_tags, Mapping) else None
-    if not isinstance(tags, Mapping) or not tags:
-        return wire
+    if not isinstance(tags, Mapping) or not tags or _SIG in tags:
+        return wire  # no default tags, or secret ones: nothing a policy could read
     from goldenpath.taggable import is_taggable
 
     if not is_taggable(resource_type) or "tagsAll" in wire:
         return wire
     own = wire.get("tags")
-    if own is not None and not isinstance(own, dict):
+    if own is not None and (not isinstance(own, dict) or _SIG in own):
         return wire  # unknown or secret tags: the merge is not known until apply
     return {**wire, "tagsAll": {**tags, **(own or {})}}
 

@@ -591,3 +591,18 @@ def test_a_resource_that_cannot_be_handed_to_the_packs_fails_the_check_instead_o
 
     with pytest.raises(UsageError, match="could not hand .*::t to the packs"):
         check_stack(folder, packs=["aws_security"])
+
+
+def test_default_tags_are_not_merged_into_secret_or_unknown_tags():
+    from pulumi.runtime import rpc
+
+    from goldenpath.harness import with_default_tags
+
+    defaults = {"tags": {"team": "payments"}}
+    secret = {rpc._special_sig_key: rpc._special_secret_sig, "value": {"owner": "x"}}
+    plain = with_default_tags("aws:sns/topic:Topic", {"tags": {"owner": "x"}}, defaults)
+
+    assert plain["tagsAll"] == {"team": "payments", "owner": "x"}
+    assert "tagsAll" not in with_default_tags("aws:sns/topic:Topic", {"tags": secret}, defaults)
+    assert "tagsAll" not in with_default_tags("aws:sns/topic:Topic", {"tags": rpc.UNKNOWN}, defaults)
+    assert "tagsAll" not in with_default_tags("aws:sns/topic:Topic", {}, {"tags": secret})

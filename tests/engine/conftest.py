@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -37,18 +38,24 @@ def engine_bin() -> Path:
     return path
 
 
-def engine_verdicts(
-    json_lines: str,
-) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
-    """(policy, URN, enforcement) of each policy event and (policy, URN) of each remediation in
-    the engine's JSON event lines (`policy analyze --json`, `--event-log`)."""
-    violations: set[tuple[str, str, str]] = set()
+# (policy as the pack reports it, URN, enforcement, whether it says the policy could not run)
+Verdict = tuple[str, str, str, bool]
+CANT_RUN = "can't run policy"
+
+
+def engine_verdicts(json_lines: str) -> tuple[Counter[Verdict], set[tuple[str, str]]]:
+    """Each policy event (as a multiset: the engine reports every diagnostic) and each
+    remediation's (policy, URN) in the engine's JSON event lines (`policy analyze --json`,
+    `--event-log`)."""
+    violations: Counter[Verdict] = Counter()
     remediated: set[tuple[str, str]] = set()
     for line in json_lines.splitlines():
         event = json.loads(line)
         if "policyEvent" in event:
             e = event["policyEvent"]
-            violations.add((e["policyName"], e["resourceUrn"], e["enforcementLevel"]))
+            violations[
+                (e["policyName"], e["resourceUrn"], e["enforcementLevel"], e["message"].startswith(CANT_RUN))
+            ] += 1
         elif "policyRemediationEvent" in event:
             e = event["policyRemediationEvent"]
             remediated.add((e["policyName"], e["resourceUrn"]))
@@ -60,13 +67,16 @@ STUB_PROVIDERS = ("aws", "kubernetes", "random", "tls")
 
 def engine_env(engine_bin: Path, home: Path, python: Path | None = None) -> dict[str, str]:
     """The environment the engine runs in: offline, its own home, no plugin downloads, and
-    ``python``'s folder first on PATH (the `python3` the packs and the stub host run with, as an
-    activated virtualenv puts it there)."""
+    ``python``'s folder on PATH right after the engine's (the `python3` the packs and the stub
+    host run with, as an activated virtualenv puts it there)."""
     python_bin = Path(python or sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    # Nothing of this machine's own Pulumi or Python setup: the engine's folder first (the CLI
+    # prefers a plugin on PATH to its own), no PULUMI_* settings, no PYTHONPATH/HOME, no venv.
+    inherited = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_") and k not in inherited}
     return {
         **env,
-        "PATH": os.pathsep.join([str(python_bin), str(engine_bin), os.environ.get("PATH", "")]),
+        "PATH": os.pathsep.join([str(engine_bin), str(python_bin), os.environ.get("PATH", "")]),
         "PULUMI_HOME": str(home),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",

@@ -101,8 +101,10 @@ def test_the_readme_ci_block_previews_and_deploys_the_stack_with_the_packs(readm
 
 def test_the_readme_ci_block_prints_what_check_predicts_for_the_same_flags(readme_run):
     _, done = readme_run
-    preview_output = done.stdout.split("Updating (prod)", 1)[0]
+    # The block's own `pulumi preview`, then `pulumi up`'s preview and update.
+    _, preview_output, up_output = done.stdout.split("Previewing update (prod)")
     printed = {(policy, name, level) for level, policy, name in POLICY_LINE.findall(preview_output)}
+    up_preview = up_output.split("Updating (prod)", 1)[0]
     result = check_stack(
         STACKS / "payments-api",
         "prod",
@@ -117,3 +119,4 @@ def test_the_readme_ci_block_prints_what_check_predicts_for_the_same_flags(readm
 
     assert printed == predicted
     assert printed, "prod's preview cannot run some policies; the comparison must not be empty"
+    assert {(p, n, lv) for lv, p, n in POLICY_LINE.findall(up_preview)} == predicted
