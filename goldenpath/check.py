@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -690,9 +691,30 @@ def _preview_view(
         for urn, r in by_urn.items()
         if r.custom and not r.read and not r.type.startswith("pulumi:providers:")
     }
-    view = PreviewView()
     cache: dict[str, set[str]] = {}
-    for index, session in enumerate(sessions):
+    masked_resources: list[tuple[str, ResourceInput]] = []
+    for urn in sorted(final):
+        resource, recorded = final[urn], by_urn.get(urn)
+        if recorded is None or recorded.read:
+            continue
+        # Only a property built from another new resource can hold its unknown values.
+        computed_by_key: dict[str, set[str]] = {}
+        for key, deps in recorded.property_dependencies.items():
+            for dep in deps:
+                if dep in created:
+                    computed = cache.setdefault(dep, computed_values(created[dep]))
+                    computed_by_key.setdefault(key, set()).update(computed)
+        if not computed_by_key:
+            continue
+        wire = json_format.MessageToDict(resource.properties)
+        masked_wire = {
+            key: _as_preview_sees(value, computed_by_key[key]) if key in computed_by_key else value
+            for key, value in wire.items()
+        }
+        if masked_wire != wire:
+            masked_resources.append((urn, dataclasses.replace(resource, properties=to_struct(masked_wire))))
+
+    def judge(index: int, session: PackSession) -> PreviewView:
         # Stack policies judge outputs at the end of the run; only Analyze verdicts are re-judged
         # (stack-policy findings keep decidedAt "preview", see docs/check-output.md).
         analyzed = [
@@ -704,27 +726,8 @@ def _preview_view(
             and not d.message.startswith(_PREVIEW_PREFIX)
         ]
         already = {(d.policy, d.urn) for d, _ in session.diagnostics if d.message.startswith(_PREVIEW_PREFIX)}
-        for urn in sorted(final):
-            resource, recorded = final[urn], by_urn.get(urn)
-            if recorded is None or recorded.read:
-                continue
-            # Only a property built from another new resource can hold its unknown values.
-            computed_by_key: dict[str, set[str]] = {}
-            for key, deps in recorded.property_dependencies.items():
-                for dep in deps:
-                    if dep in created:
-                        computed = cache.setdefault(dep, computed_values(created[dep]))
-                        computed_by_key.setdefault(key, set()).update(computed)
-            if not computed_by_key:
-                continue
-            wire = json_format.MessageToDict(resource.properties)
-            masked_wire = {
-                key: _as_preview_sees(value, computed_by_key[key]) if key in computed_by_key else value
-                for key, value in wire.items()
-            }
-            if masked_wire == wire:
-                continue
-            masked = dataclasses.replace(resource, properties=to_struct(masked_wire))
+        view = PreviewView()
+        for urn, masked in masked_resources:
             try:
                 seen = session.process.analyze(masked)
             except grpc.RpcError as error:
@@ -742,6 +745,14 @@ def _preview_view(
                 for d in seen
                 if d.message.startswith(_PREVIEW_PREFIX) and (d.policy, urn) not in already
             )
+        return view
+
+    # Each pack is its own process: they re-judge in parallel, as they analyze during the run.
+    view = PreviewView()
+    with ThreadPoolExecutor(max_workers=max(len(sessions), 1)) as pool:
+        for part in pool.map(judge, range(len(sessions)), sessions):
+            view.needs_apply |= part.needs_apply
+            view.not_evaluated.extend(part.not_evaluated)
     return view
 
 
