@@ -43,10 +43,12 @@ CORPUS = ROOT / "tests" / "corpus"
 # what needs a plugin no stub replaces — awsx, Helm and kubernetes.yaml.v2 components, the
 # dynamic provider host, another stack's outputs — and alb-https, whose acm.get_certificate lookup
 # check answers as unknown (its verdict is PARTIAL) and the stub provider refuses.
-# Programs that read a computed output the stub provider (check's mocks) does not make up —
-# route53 Record `fqdn`, Lambda `invokeArn`, EC2 `publicIp`, a Service's load balancer status: at
-# a real `pulumi up` the provider returns it; on the stub it is absent, so the program fails in an
-# apply or the SDK drops the dependency. Compared at preview (and a stopped up), not to the end.
+# Compared at preview (and a stopped up), not to the end of an up: ec2-webserver, k8s-guestbook
+# and lambda-api read computed outputs the stub provider (check's mocks) does not make up —
+# route53 Record `fqdn`, a Service's load balancer status, Lambda `invokeArn` — which a real
+# provider returns: on the stub the program fails in an apply or the SDK drops the dependency.
+# component-network's state after up holds one resource check does not record,
+# `pulumi:providers:pulumi::default` (docs/check-output.md, Engine fidelity).
 MOCKS_LACK_OUTPUTS = {"component-network", "ec2-webserver", "k8s-guestbook", "lambda-api"}
 CORPUS_CASES = [
     "apply-resources",
