@@ -125,10 +125,17 @@ def stub_providers(engine_bin, tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def installed_wheel(tmp_path_factory) -> tuple[Path, Path]:
+def goldenpath_wheel(tmp_path_factory) -> Path:
+    """goldenpath's wheel, built once from this checkout for the session."""
+    from ..conftest import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(goldenpath_wheel, tmp_path_factory) -> tuple[Path, Path]:
     """(python, site-packages) of a new virtualenv holding only goldenpath's wheel; dependencies are
     borrowed from this environment (tests/test_packaging.py installs them from the index instead)."""
-    from ..conftest import build_wheel, venv_with_wheel_only
+    from ..conftest import venv_with_wheel_only
 
-    wheel = build_wheel(tmp_path_factory.mktemp("wheel"))
-    return venv_with_wheel_only(tmp_path_factory.mktemp("venv"), wheel)
+    return venv_with_wheel_only(tmp_path_factory.mktemp("venv"), goldenpath_wheel)

@@ -48,18 +48,15 @@ def test_the_readme_ci_block_names_each_pack_with_its_own_config():
 
 
 @pytest.fixture(scope="module")
-def readme_run(engine_bin, stub_providers, installed_wheel, tmp_path_factory):
-    from ..conftest import build_wheel
-
+def readme_run(engine_bin, stub_providers, installed_wheel, goldenpath_wheel, tmp_path_factory):
     python, _ = installed_wheel
     work = tmp_path_factory.mktemp("readme-ci")
     project, _ = make_project(STACKS / "payments-api", "prod", work, python, stub_providers)
     for name, config in CONFIGS.items():
         (project / name).write_text(json.dumps(config))
-    wheel = build_wheel(tmp_path_factory.mktemp("readme-wheel"))
     borrowed = sysconfig.get_paths()["purelib"]
     install = (
-        f"pip install --quiet --no-deps --no-index {wheel} && "
+        f"pip install --quiet --no-deps --no-index {goldenpath_wheel} && "
         f'echo {borrowed} > "$(python -c \'import sysconfig; print(sysconfig.get_paths()["purelib"])\')'
         '/borrowed-dependencies.pth"'
     )
