@@ -5,6 +5,9 @@
 site-packages. Metadata lives in pyproject.toml.
 """
 
+import glob
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 MAPPED_FOLDERS = {
@@ -17,7 +20,19 @@ packages = find_packages(include=["goldenpath", "goldenpath.*"])
 for folder, package in MAPPED_FOLDERS.items():
     packages += [package] + [f"{package}.{sub}" for sub in find_packages(folder)]
 
+# The service template ships whole, dotfiles and copier's bracketed file names included (escaped:
+# package_data entries are glob patterns).
+template_files = [
+    glob.escape(path.relative_to("goldenpath").as_posix())
+    for path in Path("goldenpath", "templates").rglob("*")
+    if path.is_file() and "__pycache__" not in path.parts
+]
+
 setup(
     packages=packages,
+    package_data={
+        "*": ["py.typed", "PulumiPolicy.yaml", "requirements.txt", "*.md"],
+        "goldenpath": template_files,
+    },
     package_dir={"goldenpath": "goldenpath", **{pkg: folder for folder, pkg in MAPPED_FOLDERS.items()}},
 )

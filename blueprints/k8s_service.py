@@ -55,8 +55,14 @@ class QuantitiesConfig(ConfigModel):
 class ResourcesConfig(ConfigModel):
     """What each pod asks for (requests) and may use at most (limits)."""
 
-    requests: QuantitiesConfig = Field(default_factory=lambda: QuantitiesConfig(**conventions.K8S_REQUESTS))
-    limits: QuantitiesConfig = Field(default_factory=lambda: QuantitiesConfig(**conventions.K8S_LIMITS))
+    requests: QuantitiesConfig = Field(
+        default_factory=lambda: QuantitiesConfig(**conventions.K8S_REQUESTS),
+        description="What the scheduler reserves per container.",
+    )
+    limits: QuantitiesConfig = Field(
+        default_factory=lambda: QuantitiesConfig(**conventions.K8S_LIMITS),
+        description="The most a container may use.",
+    )
 
     @field_validator("limits")
     @classmethod
@@ -90,10 +96,16 @@ class AutoscalingConfig(ConfigModel):
 class AlertsConfig(ConfigModel):
     """Alert thresholds; the defaults come from the platform conventions."""
 
-    error_rate_percent: float = Field(conventions.K8S_ALERT_ERROR_RATE_PERCENT, gt=0, le=100)
-    latency_p99_seconds: float = Field(conventions.K8S_ALERT_LATENCY_P99_SECONDS, gt=0)
+    error_rate_percent: float = Field(
+        conventions.K8S_ALERT_ERROR_RATE_PERCENT, gt=0, le=100, description="5xx share of requests, percent."
+    )
+    latency_p99_seconds: float = Field(
+        conventions.K8S_ALERT_LATENCY_P99_SECONDS, gt=0, description="p99 request latency, seconds."
+    )
     restarts: int = Field(conventions.K8S_ALERT_RESTARTS, ge=1, description="Restarts within 15 minutes.")
-    unavailable_replicas: int = Field(conventions.K8S_ALERT_UNAVAILABLE_REPLICAS, ge=0)
+    unavailable_replicas: int = Field(
+        conventions.K8S_ALERT_UNAVAILABLE_REPLICAS, ge=0, description="Unavailable pods before alerting."
+    )
 
 
 class K8sServiceConfig(ConfigModel):
@@ -116,9 +128,13 @@ class K8sServiceConfig(ConfigModel):
     replicas: int = Field(
         conventions.K8S_REPLICAS, ge=1, le=100, description="Pods; more than one adds a disruption budget."
     )
-    resources: ResourcesConfig = Field(default_factory=ResourcesConfig)
-    autoscaling: AutoscalingConfig = Field(default_factory=AutoscalingConfig)
-    health_path: str = Field(conventions.K8S_HEALTH_PATH, pattern=r"^/[\x21-\x7e]*$")
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig, description="CPU and memory.")
+    autoscaling: AutoscalingConfig = Field(
+        default_factory=AutoscalingConfig, description="Horizontal pod autoscaling."
+    )
+    health_path: str = Field(
+        conventions.K8S_HEALTH_PATH, pattern=r"^/[\x21-\x7e]*$", description="Path the probes call."
+    )
     namespace: DnsLabel | None = Field(
         None, description="Namespace to run in; the service's name when unset."
     )
@@ -141,9 +157,11 @@ class K8sServiceConfig(ConfigModel):
     secret_store: DnsLabel | None = Field(
         None, description="The (Cluster)SecretStore the External Secrets Operator reads."
     )
-    secret_store_kind: Literal["ClusterSecretStore", "SecretStore"] = "ClusterSecretStore"
+    secret_store_kind: Literal["ClusterSecretStore", "SecretStore"] = Field(
+        "ClusterSecretStore", description="Kind of secretStore."
+    )
     environment_variables: EnvVars = Field(default_factory=dict, description="Plain environment variables.")
-    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="Alert thresholds.")
 
     @field_validator("autoscaling")
     @classmethod

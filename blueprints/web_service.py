@@ -21,6 +21,8 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._validation import (
+    ACM_CERTIFICATE_ARN,
+    ECS_CLUSTER_ARN,
     EnvironmentVariables,
     GithubBranch,
     GithubEnvironments,
@@ -139,8 +141,13 @@ class WebServiceConfig(ConfigModel):
     team: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Owning team, lower-case kebab.")
     cost_center: str = Field(min_length=1, max_length=64, description="Cost center billed for the service.")
     environment: conventions.Environment = Field(description="dev, staging or prod.")
-    certificate_arn: str = Field(description="ACM certificate for the HTTPS listener.")
-    github: GithubConfig
+    certificate_arn: str = Field(
+        description="ACM certificate for the HTTPS listener.",
+        json_schema_extra={"pattern": ACM_CERTIFICATE_ARN.pattern},
+    )
+    github: GithubConfig = Field(
+        description="Where deployments come from (repository, branch, environments)."
+    )
     image_tag: str | None = Field(None, description="Tag in the service's own ECR repository to run.")
     image: str | None = Field(
         None, description="Full image reference from another registry, instead of imageTag."
@@ -148,13 +155,19 @@ class WebServiceConfig(ConfigModel):
     container_port: int = Field(
         8080, ge=1024, le=65535, description="Port the container listens on (non-root)."
     )
-    cpu: int = Field(256, description="Fargate CPU units.")
+    cpu: int = Field(
+        256,
+        description="Fargate CPU units.",
+        json_schema_extra={"enum": list(conventions.FARGATE_CPU_MEMORY)},
+    )
     memory: int = Field(512, description="Fargate memory, MiB; must be valid for cpu.")
-    desired_count: int = Field(2, ge=1, le=100)
-    min_count: int = Field(2, ge=1, le=100)
-    max_count: int = Field(4, ge=1, le=100)
+    desired_count: int = Field(2, ge=1, le=100, description="Tasks to run.")
+    min_count: int = Field(2, ge=1, le=100, description="Fewest tasks autoscaling may leave.")
+    max_count: int = Field(4, ge=1, le=100, description="Most tasks autoscaling may start.")
     cpu_target_percent: int = Field(60, ge=10, le=90, description="Autoscaling target for average CPU.")
-    health_check_path: str = Field("/healthz", pattern=r"^/[\x21-\x7e]*$")
+    health_check_path: str = Field(
+        "/healthz", pattern=r"^/[\x21-\x7e]*$", description="Path the load balancer health-checks."
+    )
     log_retention_days: int | None = Field(
         None, description="Log retention; the environment's default when unset."
     )
@@ -176,13 +189,16 @@ class WebServiceConfig(ConfigModel):
     environment_variables: EnvironmentVariables = Field(
         default_factory=dict, description="Plain environment variables; secrets go in secrets."
     )
-    alarms: AlarmConfig = Field(default_factory=AlarmConfig)
-    alarm_subscriptions: list[SubscriptionConfig] = Field(default_factory=list)
+    alarms: AlarmConfig = Field(default_factory=AlarmConfig, description="Alarm thresholds.")
+    alarm_subscriptions: list[SubscriptionConfig] = Field(
+        default_factory=list, description="Who the alarm topic notifies."
+    )
     vpc: VpcConfig | None = Field(None, description="Run in an existing VPC instead of creating one.")
     cluster_arn: str | None = Field(
         None,
         description="Run on an existing ECS cluster (arn:aws:ecs:<region>:<account>:cluster/<name>) "
         "instead of creating one.",
+        json_schema_extra={"pattern": ECS_CLUSTER_ARN.pattern},
     )
 
     @field_validator("certificate_arn")

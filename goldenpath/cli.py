@@ -225,10 +225,16 @@ def docs(
         "docs/policies.md"
     ),
     check_only: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if the file on disk differs from the generated catalog.")
+        bool, typer.Option("--check", help="Exit 1 if a file on disk differs from the generated one.")
     ] = False,
 ) -> None:
-    """Write the policy catalog (every policy's id, severity, frameworks, rationale, remediation, config)."""
+    """Write the policy catalog, and beside it the blueprint reference.
+
+    The catalog lists every policy's id, severity, frameworks, rationale, remediation and config;
+    beside it go blueprints/<name>.md (every config key with its type, default and allowed values)
+    and schemas/<name>.schema.json (the same as JSON Schema), from the blueprints' own models.
+    """
+    from goldenpath.blueprint_reference import reference_files
     from goldenpath.catalog import render_catalog
 
     if out.is_dir():
@@ -236,27 +242,183 @@ def docs(
     blocking = next((p for p in out.parents if p.exists()), None)
     if blocking is not None and not blocking.is_dir():
         raise _fail(f"--out {out}: {blocking} is a file, not a folder")
-    text = render_catalog()
+    files = {out: render_catalog(), **{out.parent / name: text for name, text in reference_files().items()}}
     if check_only:
-        try:
-            current = out.read_text()
-        except FileNotFoundError:
-            current = None
-        except (OSError, UnicodeDecodeError) as error:
-            raise _fail(f"--out {out}: cannot read it: {getattr(error, 'strerror', None) or error}") from None
-        if current != text:
-            state = "is missing" if current is None else "is stale"
+        stale = []
+        for path, text in files.items():
+            try:
+                current = path.read_text()
+            except FileNotFoundError:
+                current = None
+            except (OSError, UnicodeDecodeError) as error:
+                named = f"--out {path}" if path == out else str(path)
+                raise _fail(f"{named}: cannot read it: {getattr(error, 'strerror', None) or error}") from None
+            if current != text:
+                stale.append(f"{path} {'is missing' if current is None else 'is stale'}")
+        if stale:
             Console(stderr=True, highlight=False, soft_wrap=True).print(
-                f"{out} {state}; run `goldenpath docs --out {out}`", markup=False
+                "; ".join(stale) + f"; run `goldenpath docs --out {out}`", markup=False
             )
             raise typer.Exit(EXIT_VIOLATIONS)
         return
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
     except OSError as error:
-        raise _fail(f"--out {out}: cannot write it: {error.strerror or error}") from None
-    Console(highlight=False, soft_wrap=True).print(f"wrote {out}", markup=False)
+        raise _fail(f"--out {out}: cannot write {error.filename or out}: {error.strerror or error}") from None
+    Console(highlight=False, soft_wrap=True).print(
+        f"wrote {out} and the reference of {len(files) // 2} blueprints beside it", markup=False
+    )
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+_BLUEPRINT_CHOICES = ("web-service", "k8s-service")
+
+
+@app.command()
+def new(
+    name: Annotated[
+        str, typer.Argument(help="The service: project folder ./NAME, Pulumi project and service name.")
+    ],
+    blueprint: Annotated[
+        str | None, typer.Option(help=f"The paved path: {', '.join(_BLUEPRINT_CHOICES)}.")
+    ] = None,
+    team: Annotated[
+        str | None, typer.Option(help="Owning team, lower-case kebab (a Backstage group).")
+    ] = None,
+    cost_center: Annotated[str | None, typer.Option("--cost-center", help="Cost center billed.")] = None,
+    repo: Annotated[str | None, typer.Option("--repo", help="GitHub repository as owner/name.")] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Any other blueprint config key, key=value (a.b=value for nested keys); both stacks; repeatable.",
+        ),
+    ] = None,
+    region: Annotated[str, typer.Option(help="AWS region of the stacks (aws:region).")] = "eu-west-1",
+    lifecycle: Annotated[
+        str, typer.Option(help="Backstage lifecycle: experimental, production or deprecated.")
+    ] = "experimental",
+    system: Annotated[str | None, typer.Option(help="Backstage system; the team's name by default.")] = None,
+    channel: Annotated[
+        str, typer.Option(help="Where CI installs goldenpath from: index (the company index) or git (a tag).")
+    ] = "index",
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Ask nothing: take the flags and the blueprint's defaults.")
+    ] = False,
+) -> None:
+    """Make a service project: Pulumi project, stacks dev and prod, CI workflow, catalog entry.
+
+    On a terminal it asks for what is missing; with --yes (or no terminal) a required answer still
+    missing is an error naming it. Every answer is checked by the blueprint's config model first.
+    """
+    from goldenpath.blueprint_reference import BLUEPRINTS
+    from goldenpath.config import ConfigError
+    from goldenpath.scaffold import NewProject, ScaffoldError, create, parse_settings
+
+    ask = not yes and _interactive()
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        values = parse_settings(settings or [])
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
+    if ask and blueprint is None:
+        blueprint = typer.prompt(
+            f"Blueprint ({', '.join(_BLUEPRINT_CHOICES)})", default=_BLUEPRINT_CHOICES[0]
+        )
+    if ask:
+        team = team or typer.prompt("Owning team (lower-case kebab)")
+        cost_center = cost_center or typer.prompt("Cost center")
+        repo = repo or typer.prompt("GitHub repository (owner/name)", default=f"acme/{name}")
+    missing = [
+        f"--{flag}: required ({what})"
+        for flag, value, what in (
+            ("blueprint", blueprint, ", ".join(_BLUEPRINT_CHOICES)),
+            ("team", team, "the owning team, lower-case kebab"),
+            ("cost-center", cost_center, "the cost center billed"),
+            ("repo", repo, "the GitHub repository as owner/name"),
+        )
+        if not value
+    ]
+    if missing:
+        raise _fail("; ".join(missing))
+    if blueprint not in BLUEPRINTS:
+        raise _fail(f"--blueprint {blueprint!r}: not a blueprint; choose one of {', '.join(BLUEPRINTS)}")
+    if ask:
+        for group in BLUEPRINTS[blueprint].prompts:
+            if not any(key in values for key in group):
+                values[group[0]] = typer.prompt(
+                    f"{group[0]}" + (f" (or --set {group[1]}=…)" if len(group) > 1 else "")
+                )
+    project = NewProject(
+        name=name,
+        blueprint=blueprint,
+        team=team,
+        cost_center=cost_center,
+        repository=repo,
+        settings=values,
+        region=region,
+        lifecycle=lifecycle,
+        system=system,
+        channel=channel,
+    )
+    dest = Path(name)
+    try:
+        written = create(project, dest)
+    except ConfigError as error:
+        raise _fail("invalid answers:\n" + "\n".join(f"  - {p}" for p in error.problems)) from None
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
+    console.print(f"created {dest}/ on the {blueprint} blueprint ({len(written)} files):", markup=False)
+    for path in written:
+        console.print(f"  {path.relative_to(dest)}", markup=False)
+    console.print(
+        f"next: cd {dest} && git init && git add -A && git commit -m 'New service from goldenpath', push it to "
+        f"{repo}, and set the repository variables the workflow's header names.",
+        markup=False,
+    )
+
+
+@app.command()
+def upgrade(
+    project: Annotated[
+        Path, typer.Argument(help="A project made by goldenpath new (a folder with .copier-answers.yml).")
+    ] = Path("."),
+) -> None:
+    """Re-apply the service template of the installed goldenpath to a project, keeping its edits.
+
+    Needs the project committed in git (the merge is a three-way one); prints the files changed,
+    any conflicts left to resolve (exit 1) and the migration notes of the versions crossed.
+    """
+    from goldenpath.scaffold import ScaffoldError
+    from goldenpath.scaffold import upgrade as run_upgrade
+
+    try:
+        result = run_upgrade(project)
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
+    console = Console(highlight=False, soft_wrap=True)
+    if result.old_version == result.new_version:
+        console.print(
+            f"{project}: already on goldenpath {result.new_version}; nothing to upgrade", markup=False
+        )
+        return
+    console.print(f"{project}: goldenpath {result.old_version} → {result.new_version}", markup=False)
+    for name in result.changed:
+        console.print(f"  changed {name}", markup=False)
+    for note in result.notes:
+        console.print(f"  note {note}", markup=False)
+    if result.conflicts:
+        console.print(
+            "conflicts to resolve (marked <<<<<<< / >>>>>>> in the files): " + ", ".join(result.conflicts),
+            markup=False,
+        )
+        raise typer.Exit(EXIT_VIOLATIONS)
+    console.print("review with `git diff`, then commit", markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

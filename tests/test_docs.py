@@ -101,3 +101,57 @@ def test_docs_check_of_an_unreadable_file_is_a_clear_error_naming_it(tmp_path):
 
     assert result.exit_code == 2
     assert f"--out {binary}: cannot read it" in result.stderr
+
+
+def test_the_committed_blueprint_reference_is_current():
+    from goldenpath.blueprint_reference import reference_files
+
+    for name, text in reference_files().items():
+        assert (ROOT / "docs" / name).read_text() == text, "run `goldenpath docs` and commit docs/"
+
+
+@pytest.mark.parametrize(
+    ("schema", "stack"), [("web-service", "payments-api"), ("k8s-service", "catalog-k8s")]
+)
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_example_stacks_config_is_valid_under_its_blueprints_json_schema(schema, stack, environment):
+    import json
+
+    import jsonschema
+    import yaml
+
+    document = json.loads((ROOT / "docs" / "schemas" / f"{schema}.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(document)
+    config = yaml.safe_load((STACKS / stack / f"Pulumi.{environment}.yaml").read_text())["config"]
+    values = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith(f"{stack}:")}
+
+    assert list(jsonschema.Draft202012Validator(document).iter_errors(values)) == []
+
+
+def test_a_blueprint_json_schema_rejects_what_the_blueprint_rejects():
+    import json
+
+    import jsonschema
+
+    document = json.loads((ROOT / "docs" / "schemas" / "web-service.schema.json").read_text())
+    config = {
+        "team": "payments",
+        "costCenter": "cc-1",
+        "environment": "qa",
+        "certificateArn": "arn:aws:iam::123456789012:role/x",
+        "github": {"repository": "acme/payments-api"},
+        "cpu": 300,
+        "colour": "blue",
+    }
+    errors = jsonschema.Draft202012Validator(document).iter_errors(config)
+
+    assert sorted(e.json_path for e in errors) == ["$", "$.certificateArn", "$.cpu", "$.environment"]
+
+
+def test_the_readme_links_every_blueprint_reference():
+    from goldenpath.blueprint_reference import BLUEPRINTS
+
+    readme = (ROOT / "README.md").read_text()
+    for name in BLUEPRINTS:
+        assert f"(docs/blueprints/{name}.md)" in readme
+        assert f"(docs/schemas/{name}.schema.json)" in readme

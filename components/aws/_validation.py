@@ -22,8 +22,8 @@ _GITHUB_BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
 _GITHUB_OIDC_PROVIDER_ARN = re.compile(
     r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/" + re.escape(conventions.GITHUB_OIDC_HOST) + r"$"
 )
-_ACM_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
-_ECS_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9_-]{1,255}$")
+ACM_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
+ECS_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9_-]{1,255}$")
 # The OCI / Docker grammar of a tag, and of a sha256 digest.
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _IMAGE_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -84,14 +84,14 @@ GithubEnvironments = Annotated[list[str], AfterValidator(check_github_environmen
 
 def check_acm_certificate_arn(value: str) -> str:
     """An ACM certificate ARN, as an HTTPS listener takes it."""
-    if not _ACM_CERTIFICATE_ARN.match(value):
+    if not ACM_CERTIFICATE_ARN.match(value):
         raise ValueError("must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>")
     return value
 
 
 def check_ecs_cluster_arn(value: str) -> str:
     """An ECS cluster ARN, from which the cluster's name is read (:func:`ecs_cluster_name`)."""
-    if not _ECS_CLUSTER_ARN.match(value):
+    if not ECS_CLUSTER_ARN.match(value):
         raise ValueError("must be an ECS cluster ARN, arn:aws:ecs:<region>:<account>:cluster/<name>")
     return value
 

@@ -1,0 +1,443 @@
+"""``goldenpath new`` and ``goldenpath upgrade``: a service project from the template, kept on it.
+
+The template (``goldenpath/templates/service``) is a copier template. Copier records a project's
+answers in ``.copier-answers.yml`` and re-applies a newer template version with a three-way merge,
+which needs every template version as a tag of a git repository. goldenpath ships the template of
+its own version plus those of the versions it released before (``templates/releases/<version>``),
+and lays them out as such a repository, one commit and tag ``v<version>`` each, at
+:data:`TEMPLATE_REPOSITORY` (rebuilt whenever the shipped templates change; commits are
+deterministic, so every machine gets the same ``_commit``). That path, written with ``~``, is the
+``_src_path`` in a project's answers: the same on every machine, so plain ``copier update`` works
+too once goldenpath has laid the repository out.
+
+Every answer goes through the blueprint's own config model before a file is written, so a bad one
+gets the same one-line error a bad ``Pulumi.<stack>.yaml`` would.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from goldenpath import __version__
+from goldenpath.blueprint_reference import Blueprint, blueprint_named, config_keys
+from goldenpath.config import ConfigError, validate_config
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE = TEMPLATES / "service"
+RELEASED_TEMPLATES = TEMPLATES / "releases"
+MIGRATIONS = TEMPLATES / "migrations.yaml"
+ANSWERS_FILE = ".copier-answers.yml"
+# Written with "~" on purpose: the answers file records it, and it must mean the same on every machine.
+TEMPLATE_REPOSITORY = "~/.cache/goldenpath/service-template"
+
+PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+STACKS = ("dev", "prod")
+# The GitHub environment the template's prod deploy job runs in; prod's deploy role must trust it.
+PROD_GITHUB_ENVIRONMENT = "production"
+# Commits of the template repository carry these, so their hashes are the same everywhere.
+_GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "goldenpath",
+    "GIT_AUTHOR_EMAIL": "goldenpath@templates.invalid",
+    "GIT_COMMITTER_NAME": "goldenpath",
+    "GIT_COMMITTER_EMAIL": "goldenpath@templates.invalid",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
+}
+
+
+# The flags of `goldenpath new` that set a blueprint key; every other key is --set.
+_FLAGS = {
+    "team": "--team",
+    "costCenter": "--cost-center",
+    "github.repository": "--repo",
+    "environment": "environment",
+}
+
+
+class ScaffoldError(Exception):
+    """An answer, a project or an upgrade goldenpath cannot work with; the message says why."""
+
+
+# --- Answers ------------------------------------------------------------------------------------
+
+
+def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--set key=value`` pairs (``a.b=value`` for nested keys; values read as YAML) as a mapping."""
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ScaffoldError(f"--set {pair!r}: expected key=value, e.g. --set cpu=512")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            value = raw
+        if isinstance(value, datetime.date):
+            value = raw  # Pulumi reads 2024-01-01 as text; so does the blueprint.
+        parts = key.split(".")
+        if any(not p for p in parts):
+            raise ScaffoldError(f"--set {pair!r}: {key!r} is not a key path (a.b.c)")
+        node = settings
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ScaffoldError(f"--set {pair!r}: {'.'.join(parts[:-1])} is already set to a value")
+            node = child
+        node[parts[-1]] = value
+    return settings
+
+
+@dataclass(frozen=True)
+class NewProject:
+    """Everything ``goldenpath new`` needs; :meth:`validate` checks it all before a file is written."""
+
+    name: str
+    blueprint: str
+    team: str
+    cost_center: str
+    repository: str
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    region: str = "eu-west-1"
+    lifecycle: str = "experimental"
+    system: str | None = None
+    description: str | None = None
+    channel: str = "index"
+
+    @property
+    def spec(self) -> Blueprint:
+        return blueprint_named(self.blueprint)
+
+    def stack_config(self, stack: str) -> dict[str, Any]:
+        """The blueprint keys of ``Pulumi.<stack>.yaml`` (without the project prefix)."""
+        values: dict[str, Any] = {"team": self.team, "costCenter": self.cost_center, "environment": stack}
+        settings = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.settings.items()}
+        if "github" in self.spec.model.model_fields:
+            github = {"repository": self.repository, **settings.pop("github", {})}
+            if stack == "prod":
+                github.setdefault("environments", [PROD_GITHUB_ENVIRONMENT])
+            values["github"] = github
+        values.update(settings)
+        return values
+
+    def extra_config(self, stack: str) -> dict[str, Any]:
+        """What the stack file holds beyond team, costCenter and environment."""
+        return {
+            k: v
+            for k, v in self.stack_config(stack).items()
+            if k not in {"team", "costCenter", "environment"}
+        }
+
+    def validate(self) -> None:
+        problems = []
+        if not PROJECT_NAME.fullmatch(self.name):
+            problems.append(
+                f"NAME: must be lower-case kebab, 2 to 40 characters, starting with a letter (given {self.name!r})"
+            )
+        if "github" not in self.spec.model.model_fields and not REPOSITORY.fullmatch(self.repository):
+            problems.append(
+                f"--repo: must be a GitHub repository written as owner/name, e.g. acme/{self.name} "
+                f"(given {self.repository!r})"
+            )
+        reserved = sorted({"team", "costCenter", "environment"} & set(self.settings))
+        problems += [
+            f"--set {key}: give it as --{'cost-center' if key == 'costCenter' else key} "
+            "(environment is dev or prod, one stack file each)"
+            for key in reserved
+        ]
+        secret = sorted(k.key for k in config_keys(self.spec.model) if k.secret and k.key in self.settings)
+        problems += [
+            f"--set {key}: secret values never go on a command line or into a file in clear; after goldenpath "
+            f"new, run `pulumi config set --secret --path '{key}.<name>' --stack <stack>`"
+            for key in secret
+        ]
+        checked = replace(self, settings={k: v for k, v in self.settings.items() if k not in secret})
+        for stack in STACKS:
+            try:
+                validate_config(self.spec.model, checked.stack_config(stack), self.name)
+            except ConfigError as error:
+                for line in error.problems:
+                    line = self._as_answer(line)
+                    if line not in problems:
+                        problems.append(line)
+        if problems:
+            raise ConfigError(problems)
+
+    def _as_answer(self, problem: str) -> str:
+        """A config problem (``<project>:<key>: …``) named by the flag that sets the key."""
+        prefix = f"{self.name}:"
+        if not problem.startswith(prefix):
+            return problem
+        key, sep, rest = problem[len(prefix) :].partition(": ")
+        flag = _FLAGS.get(key, f"--set {key}")
+        return f"{flag}: {rest}" if sep else problem
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "project_name": self.name,
+            "blueprint": self.blueprint,
+            "team": self.team,
+            "cost_center": self.cost_center,
+            "repository": self.repository,
+            "region": self.region,
+            "lifecycle": self.lifecycle,
+            "system": self.system or self.team,
+            "description": self.description or f"{self.name} on the goldenpath {self.blueprint} blueprint.",
+            "channel": self.channel,
+            "dev_config": self.extra_config("dev"),
+            "prod_config": self.extra_config("prod"),
+        }
+
+
+# --- The template repository --------------------------------------------------------------------
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version))
+
+
+def shipped_templates() -> list[tuple[str, Path]]:
+    """(version, template folder) for every template this goldenpath ships, oldest first."""
+    released = (
+        [(p.name, p) for p in RELEASED_TEMPLATES.iterdir() if p.is_dir() and (p / "copier.yml").is_file()]
+        if RELEASED_TEMPLATES.is_dir()
+        else []
+    )
+    history = sorted(((v, p) for v, p in released if v != __version__), key=lambda vp: _version_key(vp[0]))
+    return [*history, (__version__, TEMPLATE)]
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+
+
+def _digest(history: Sequence[tuple[str, Path]]) -> str:
+    sha = hashlib.sha256()
+    for version, folder in history:
+        sha.update(f"version {version}\n".encode())
+        for path in _files(folder):
+            sha.update(f"{path.relative_to(folder).as_posix()}\n".encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def _git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> str:
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except FileNotFoundError:
+        raise ScaffoldError(
+            "git is not installed; goldenpath new and upgrade need it (copier does)"
+        ) from None
+    except subprocess.CalledProcessError as error:
+        raise ScaffoldError(f"git {' '.join(args)} failed in {cwd}: {error.stderr.strip()}") from None
+    return done.stdout
+
+
+def template_repository(
+    history: Sequence[tuple[str, Path]] | None = None, where: str = TEMPLATE_REPOSITORY
+) -> str:
+    """Lay the template versions out as a git repository at ``where`` (if not already); return ``where``."""
+    history = list(history or shipped_templates())
+    root = Path(where).expanduser()
+    digest = _digest(history)
+    marker = root / ".git" / "goldenpath-digest"
+    if marker.is_file() and marker.read_text() == digest:
+        return where
+    root.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=".service-template-", dir=root.parent))
+    try:
+        _git("init", "--quiet", "--initial-branch=main", cwd=build)
+        for version, folder in history:
+            for old in build.iterdir():
+                if old.name != ".git":
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
+            for path in _files(folder):
+                target = build / path.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+            _git("add", "--all", cwd=build)
+            _git(
+                "commit",
+                "--quiet",
+                "--allow-empty",
+                "-m",
+                f"goldenpath {version} service template",
+                cwd=build,
+                env=_GIT_IDENTITY,
+            )
+            _git("tag", f"v{version}", cwd=build, env=_GIT_IDENTITY)
+        (build / ".git" / "goldenpath-digest").write_text(digest)
+        if root.exists():
+            shutil.rmtree(root)
+        build.rename(root)
+    finally:
+        if build.exists():
+            shutil.rmtree(build, ignore_errors=True)
+    return where
+
+
+# --- new ----------------------------------------------------------------------------------------
+
+
+def create(
+    project: NewProject,
+    dest: Path,
+    *,
+    history: Sequence[tuple[str, Path]] | None = None,
+    repository: str = TEMPLATE_REPOSITORY,
+) -> list[Path]:
+    """Render ``project`` into ``dest`` (which must not exist or be empty); return the files written."""
+    import copier
+
+    project.validate()
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ScaffoldError(
+            f"{dest}: already exists and is not an empty folder; goldenpath new makes a new project"
+        )
+    history = list(history or shipped_templates())
+    source = template_repository(history, repository)
+    version = history[-1][0]
+    try:
+        copier.run_copy(
+            source,
+            dest,
+            data=project.answers(),
+            vcs_ref=f"v{version}",
+            defaults=True,
+            quiet=True,
+            unsafe=False,
+        )
+    except Exception as error:  # copier's own errors say what went wrong
+        raise ScaffoldError(f"rendering the template failed: {error}") from None
+    return sorted(p for p in _files(dest))
+
+
+# --- upgrade ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    project: Path
+    old_version: str
+    new_version: str
+    changed: list[str]
+    conflicts: list[str]
+    notes: list[str]
+
+
+def read_answers(project_dir: Path) -> dict[str, Any]:
+    path = project_dir / ANSWERS_FILE
+    if not path.is_file():
+        raise ScaffoldError(
+            f"{project_dir}: no {ANSWERS_FILE} here; goldenpath upgrade works on projects made by goldenpath new"
+        )
+    try:
+        answers = yaml.safe_load(path.read_text()) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ScaffoldError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(answers, dict) or not str(answers.get("_commit", "")).startswith("v"):
+        raise ScaffoldError(f"{path}: no _commit naming the goldenpath version that rendered the project")
+    return answers
+
+
+def migration_notes(old: str, new: str, blueprint: str) -> list[str]:
+    """The notes of every version after ``old`` up to ``new``, for ``blueprint`` and for all."""
+    data = yaml.safe_load(MIGRATIONS.read_text()) if MIGRATIONS.is_file() else {}
+    notes = []
+    for version, entries in sorted((data or {}).items(), key=lambda kv: _version_key(str(kv[0]))):
+        if _version_key(old) < _version_key(str(version)) <= _version_key(new):
+            for scope in ("all", blueprint):
+                notes += [f"{version}: {note}" for note in (entries or {}).get(scope, [])]
+    return notes
+
+
+def upgrade(
+    project_dir: Path,
+    *,
+    history: Sequence[tuple[str, Path]] | None = None,
+    repository: str = TEMPLATE_REPOSITORY,
+) -> Upgrade:
+    """Re-apply the newest shipped template to ``project_dir``, keeping the team's edits."""
+    import copier
+    from copier.errors import CopierError
+
+    answers = read_answers(project_dir)
+    history = list(history or shipped_templates())
+    old_version, new_version = str(answers["_commit"])[1:], history[-1][0]
+    known = [v for v, _ in history]
+    if _version_key(old_version) > _version_key(new_version):
+        raise ScaffoldError(
+            f"{project_dir} was rendered by goldenpath {old_version}, newer than this goldenpath ({new_version}); "
+            "install that version or newer"
+        )
+    if old_version == new_version:
+        return Upgrade(project_dir, old_version, new_version, [], [], [])
+    if old_version not in known:
+        raise ScaffoldError(
+            f"{project_dir} was rendered by goldenpath {old_version}, whose template this goldenpath does "
+            f"not ship (it ships {', '.join(known)}); upgrade through one of those versions"
+        )
+    try:
+        top = Path(_git("rev-parse", "--show-toplevel", cwd=project_dir).strip())
+    except ScaffoldError:
+        raise ScaffoldError(
+            f"{project_dir}: not in a git repository; commit the project first (upgrade merges your edits with git)"
+        ) from None
+    if _git("status", "--porcelain", "--", ".", cwd=project_dir).strip():
+        raise ScaffoldError(f"{project_dir}: has uncommitted changes; commit or stash them first")
+    template_repository(history, repository)
+    if answers.get("_src_path") != repository:
+        raise ScaffoldError(
+            f"{project_dir / ANSWERS_FILE}: _src_path is {answers.get('_src_path')!r}, not goldenpath's "
+            f"template repository {repository!r}"
+        )
+    try:
+        copier.run_update(
+            project_dir,
+            vcs_ref=f"v{new_version}",
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            quiet=True,
+            unsafe=False,
+            conflict="inline",
+        )
+    except CopierError as error:
+        raise ScaffoldError(f"copier could not update {project_dir}: {error}") from None
+    status = _git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=project_dir).splitlines()
+    changed = sorted(line[3:] for line in status)
+    conflicts = sorted(
+        name
+        for name in changed
+        if (top / name).is_file() and "<<<<<<< before updating" in (top / name).read_text(errors="replace")
+    )
+    return Upgrade(
+        project_dir,
+        old_version,
+        new_version,
+        changed,
+        conflicts,
+        migration_notes(old_version, new_version, str(answers.get("blueprint", ""))),
+    )
