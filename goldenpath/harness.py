@@ -14,6 +14,7 @@ import contextvars
 import importlib.metadata
 import json
 import os
+import re
 import runpy
 import sys
 import threading
@@ -689,6 +690,78 @@ def _config_section(doc: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
     return section
 
 
+_CONFIG_TYPES = {
+    # A scalar reaches Pulumi's check as the text the stack file holds, so any scalar is a string.
+    "string": lambda v: not isinstance(v, dict | list),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+        or (isinstance(v, str) and re.fullmatch(r"[-+]?\d+", v) is not None)
+    ),
+    "boolean": lambda v: isinstance(v, bool) or v in ("true", "false"),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def _config_value_fits(kind: Any, items: Any, value: Any) -> bool:
+    """Pulumi's check of a stack value against a project-declared type (workspace.ValidateConfigValue)."""
+    if kind == "array":
+        item_kind = items.get("type") if isinstance(items, dict) else None
+        return (
+            isinstance(value, list)
+            and item_kind is not None
+            and all(_config_value_fits(item_kind, items.get("items"), v) for v in value)
+        )
+    fits = _CONFIG_TYPES.get(kind)
+    return fits is not None and fits(value)
+
+
+def _type_name(kind: Any, items: Any) -> str:
+    if isinstance(items, dict):
+        return f"array<{_type_name(items.get('type'), items.get('items'))}>"
+    return str(kind)
+
+
+def _check_declared_config(
+    project: str, stack: str, declared: Mapping[str, Any], values: Mapping[str, Any], project_file: Path
+) -> None:
+    """What the Pulumi CLI refuses before it runs a program: a project-declared key of the
+    project's namespace that the stack does not set and that has no default, and a stack value of
+    the wrong type or not encrypted when the declaration says secret."""
+    by_key = {(k if ":" in k else f"{project}:{k}"): v for k, v in values.items()}
+    missing = []
+    for key, spec in sorted(declared.items()):
+        if not isinstance(spec, dict):
+            continue
+        full = key if ":" in key else f"{project}:{key}"
+        if full not in by_key:
+            if "default" not in spec and "value" not in spec and full.split(":", 1)[0] == project:
+                missing.append(key)
+            continue
+        value = by_key[full]
+        if spec.get("secret") and not _is_secure(value):
+            raise StackConfigError(
+                f"Stack '{stack}' with configuration key '{key}' must be encrypted as it's secret "
+                f"(declared in {project_file})"
+            )
+        if (
+            "type" in spec
+            and not _is_secure(value)
+            and not _config_value_fits(spec["type"], spec.get("items"), value)
+        ):
+            raise StackConfigError(
+                f"Stack '{stack}' with configuration key '{key}' must be of type "
+                f"'{_type_name(spec['type'], spec.get('items'))}' (declared in {project_file})"
+            )
+    if missing:
+        quoted = [f"'{k}'" for k in missing]
+        names = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+        raise StackConfigError(
+            f"Stack '{stack}' is missing configuration value{'s' if len(missing) > 1 else ''} {names} "
+            f"(declared in {project_file} without a default)"
+        )
+
+
 def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
     """Read Pulumi.yaml and Pulumi.<stack>.yaml the way the Pulumi CLI does."""
     stack_dir = Path(stack_dir)
@@ -724,10 +797,11 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
         if secret:
             secret_keys.append(full)
 
-    for key, spec in _config_section(project_doc, project_file).items():
+    declared = _config_section(project_doc, project_file)
+    for key, spec in declared.items():
         # Project-level config declares defaults: {type, default} or a bare value.
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
-            put(key, spec.get("value", spec.get("default")))
+            put(key, spec.get("default", spec.get("value")))
         elif not isinstance(spec, dict):
             put(key, spec)
 
@@ -737,8 +811,10 @@ def read_stack_files(stack_dir: Path | str, stack: str) -> StackFiles:
         raise StackConfigError(
             f"{stack_dir}: no Pulumi.{stack}.yaml; stacks here: {', '.join(available) or 'none'}"
         )
-    for key, value in _config_section(_read_yaml(stack_file), stack_file).items():
+    stack_values = _config_section(_read_yaml(stack_file), stack_file)
+    for key, value in stack_values.items():
         put(key, value)
+    _check_declared_config(project, stack, declared, stack_values, project_file)
     return StackFiles(project=project, stack=stack, main=main, config=config, secret_keys=secret_keys)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,66 @@ def test_the_engine_default_provider_is_evaluated_with_the_stacks_region(tmp_pat
     assert provider.inputs == {"region": "eu-central-1", "version": version}
     assert [r.type for r in run.resources] == ["aws:sns/topic:Topic"]
     assert run.resources[0].urn == "urn:pulumi:dev::demo::aws:sns/topic:Topic::t"
+
+
+# --- Project-level config, as the Pulumi CLI applies and checks it ------------------------------
+
+
+def _declared_project(tmp_path, declared: str, stack: str):
+    (tmp_path / "Pulumi.yaml").write_text(f"name: svc\nruntime: python\nconfig:\n{declared}")
+    (tmp_path / "__main__.py").write_text("")
+    (tmp_path / "Pulumi.dev.yaml").write_text(f"config:\n{stack}")
+    return read_stack_files(tmp_path, "dev")
+
+
+def test_a_declared_key_without_default_that_the_stack_does_not_set_stops_check_as_it_stops_pulumi(tmp_path):
+    with pytest.raises(
+        StackConfigError, match=r"Stack 'dev' is missing configuration values 'image' and 'team'"
+    ):
+        _declared_project(
+            tmp_path, "  team:\n    type: string\n  image:\n    type: string\n", "  other:x: 1\n"
+        )
+
+
+def test_declared_defaults_apply_and_the_stack_value_wins(tmp_path):
+    files = _declared_project(
+        tmp_path,
+        "  cpu:\n    type: integer\n    default: 256\n  port:\n    type: integer\n    default: 8080\n",
+        "  svc:port: 9090\n",
+    )
+
+    assert files.config == {"svc:cpu": "256", "svc:port": "9090"}
+
+
+@pytest.mark.parametrize(
+    ("declared", "value", "type_name"),
+    [
+        ("type: integer", "'2.5'", "integer"),
+        ("type: boolean", "maybe", "boolean"),
+        ("type: object", "[a]", "object"),
+        ("type: array\n    items:\n      type: integer", "[1, x]", "array<integer>"),
+        ("type: string", "{a: 1}", "string"),
+    ],
+)
+def test_a_stack_value_of_the_wrong_declared_type_is_refused_as_pulumi_refuses_it(
+    tmp_path, declared, value, type_name
+):
+    with pytest.raises(
+        StackConfigError, match=rf"configuration key 'k' must be of type '{re.escape(type_name)}'"
+    ):
+        _declared_project(tmp_path, f"  k:\n    {declared}\n", f"  svc:k: {value}\n")
+
+
+@pytest.mark.parametrize(
+    ("declared", "value"),
+    [("type: integer", "'42'"), ("type: boolean", "'true'"), ("type: string", "7"), ("type: string", "true")],
+)
+def test_values_pulumi_accepts_for_a_declared_type_pass(tmp_path, declared, value):
+    assert set(_declared_project(tmp_path, f"  k:\n    {declared}\n", f"  svc:k: {value}\n").config) == {
+        "svc:k"
+    }
+
+
+def test_a_declared_secret_must_be_encrypted_in_the_stack(tmp_path):
+    with pytest.raises(StackConfigError, match="must be encrypted as it's secret"):
+        _declared_project(tmp_path, "  token:\n    type: string\n    secret: true\n", "  svc:token: plain\n")
