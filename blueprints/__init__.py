@@ -1,6 +1,7 @@
 """Paved paths: a team's whole stack is one blueprint."""
 
+from goldenpath.blueprints.bootstrap import Bootstrap, BootstrapConfig
 from goldenpath.blueprints.k8s_service import K8sService, K8sServiceConfig
 from goldenpath.blueprints.web_service import WebService, WebServiceConfig
 
-__all__ = ["K8sService", "K8sServiceConfig", "WebService", "WebServiceConfig"]
+__all__ = ["Bootstrap", "BootstrapConfig", "K8sService", "K8sServiceConfig", "WebService", "WebServiceConfig"]

@@ -240,6 +240,10 @@ ACCESS_LOG_NONCURRENT_EXPIRY_DAYS = 30
 # One hour is enough for a deployment job and the shortest session AWS allows for a role.
 DEPLOY_ROLE_MAX_SESSION_SECONDS = 3600
 S3_ABORT_INCOMPLETE_UPLOAD_DAYS = 7
+# A Pulumi state bucket: every checkpoint of an update overwrites the stack file, so superseded
+# versions pile up; they stay recoverable this long. Current objects (state, backups, history) never
+# expire.
+PULUMI_STATE_NONCURRENT_EXPIRY_DAYS = 90
 
 # Remote administration and data-store ports that must never be reachable from the whole internet:
 # SSH, RDP, PostgreSQL, MySQL, SQL Server, Redis, MongoDB, Elasticsearch, Kibana.

@@ -60,8 +60,12 @@ def encryption_key(
     alias: str | None = None,
     tags: dict[str, str],
     parent: pulumi.Resource,
+    protect: bool = False,
 ) -> tuple[aws.kms.Key, aws.kms.Alias | None]:
-    """A rotating KMS key under :func:`key_policy`, and its alias (``<resource_name>-alias``) if named."""
+    """A rotating KMS key under :func:`key_policy`, and its alias (``<resource_name>-alias``) if named.
+
+    ``protect`` keeps Pulumi from deleting the key: a destroy that would delete it fails before it starts.
+    """
     child = pulumi.ResourceOptions(parent=parent)
     key = aws.kms.Key(
         resource_name,
@@ -71,7 +75,7 @@ def encryption_key(
         deletion_window_in_days=conventions.KMS_DELETION_WINDOW_DAYS,
         policy=key_policy(account_id=account_id, partition=partition, service_statements=service_statements),
         tags=tags,
-        opts=child,
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )
     key_alias = (
         aws.kms.Alias(f"{resource_name}-alias", name=alias, target_key_id=key.id, opts=child)

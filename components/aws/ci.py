@@ -88,7 +88,9 @@ def github_subjects(repository: str, branch: str, environments: list[str]) -> li
     ]
 
 
-def deploy_trust_policy(provider_arn: pulumi.Input[str], subjects: list[str]) -> pulumi.Output[str]:
+def deploy_trust_policy(
+    provider_arn: pulumi.Input[str], subjects: list[str], sid: str = "GitHubActionsDeploy"
+) -> pulumi.Output[str]:
     """Trust GitHub's OIDC tokens for the given subjects and the STS audience only."""
     host = conventions.GITHUB_OIDC_HOST
     return pulumi.Output.json_dumps(
@@ -96,7 +98,7 @@ def deploy_trust_policy(provider_arn: pulumi.Input[str], subjects: list[str]) ->
             "Version": "2012-10-17",
             "Statement": [
                 {
-                    "Sid": "GitHubActionsDeploy",
+                    "Sid": sid,
                     "Effect": "Allow",
                     "Principal": {"Federated": provider_arn},
                     "Action": "sts:AssumeRoleWithWebIdentity",
@@ -110,6 +112,21 @@ def deploy_trust_policy(provider_arn: pulumi.Input[str], subjects: list[str]) ->
                 }
             ],
         }
+    )
+
+
+def github_oidc_provider(
+    resource_name: str, *, tags: dict[str, str], parent: pulumi.Resource
+) -> aws.iam.OpenIdConnectProvider:
+    """The account's IAM OIDC provider for GitHub Actions tokens with the STS audience."""
+    # No thumbprint: for GitHub, IAM validates the certificate against its own trusted CAs and
+    # ignores thumbprints; pulumi-aws 7 makes the list optional.
+    return aws.iam.OpenIdConnectProvider(
+        resource_name,
+        url=conventions.GITHUB_OIDC_URL,
+        client_id_lists=[conventions.GITHUB_OIDC_AUDIENCE],
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
 
 
@@ -243,16 +260,9 @@ class Ci(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(opts=invoke).account_id
 
         if args.oidc_provider_arn is None:
-            # No thumbprint: for GitHub, IAM validates the certificate against its own trusted
-            # CAs and ignores thumbprints; pulumi-aws 7 makes the list optional.
-            provider = aws.iam.OpenIdConnectProvider(
-                f"{name}-github-oidc",
-                url=conventions.GITHUB_OIDC_URL,
-                client_id_lists=[conventions.GITHUB_OIDC_AUDIENCE],
-                tags=args.tags,
-                opts=child,
-            )
-            provider_arn: pulumi.Output[str] = provider.arn
+            provider_arn: pulumi.Output[str] = github_oidc_provider(
+                f"{name}-github-oidc", tags=args.tags, parent=self
+            ).arn
         else:
             provider_arn = pulumi.Output.from_input(args.oidc_provider_arn)
 
