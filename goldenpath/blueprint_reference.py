@@ -6,7 +6,7 @@ Pulumi's own project-level config declaration, which the CLI checks every stack 
 here is written by hand, so none of it can drift from what the blueprint accepts.
 
 ``python -m goldenpath.blueprint_reference`` rewrites the Pulumi.yaml blocks that the service
-template ships (``goldenpath/templates/service/config/``); a test fails when they are stale.
+template ships (``goldenpath/templates/project/config/``); a test fails when they are stale.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from goldenpath import __version__
 
 SCHEMA_ID_BASE = "https://goldenpath.internal.example/schemas"
-TEMPLATE_CONFIG_DIR = Path(__file__).parent / "templates" / "service" / "config"
+TEMPLATE_CONFIG_DIR = Path(__file__).parent / "templates" / "project" / "config"
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class Blueprint:
     example: Mapping[str, Any]
     # What `goldenpath new` asks for on a terminal when not set: groups of keys, any one of which will do.
     prompts: tuple[tuple[str, ...], ...] = ()
+    # Which project the template makes for it: a service (`goldenpath new`) or an account's
+    # bootstrap (`goldenpath bootstrap`).
+    project: str = "service"
 
     @property
     def model(self) -> type[BaseModel]:
@@ -72,6 +75,15 @@ BLUEPRINTS: dict[str, Blueprint] = {
             target="kubernetes",
             example={"image": "ghcr.io/acme/orders:1.0.0"},
             prompts=(("image",),),
+        ),
+        Blueprint(
+            name="bootstrap",
+            class_name="Bootstrap",
+            summary="The one-time CI bootstrap of an AWS account: the GitHub OIDC provider, the Pulumi "
+            "state bucket, the awskms secrets key, and the deploy and preview roles teams' workflows assume.",
+            target="aws",
+            example={"repositories": [{"repository": "acme/orders", "environments": ["production"]}]},
+            project="bootstrap",
         ),
     )
 }
@@ -329,11 +341,20 @@ def _nested_models(model: type[BaseModel]) -> dict[str, type[BaseModel]]:
     return found
 
 
-def example_config(blueprint: Blueprint, project: str = "orders") -> dict[str, Any]:
+def _example_stack(blueprint: Blueprint) -> str:
+    return "prod" if blueprint.project == "bootstrap" else "dev"
+
+
+def _example_project(blueprint: Blueprint) -> str:
+    return "bootstrap" if blueprint.project == "bootstrap" else "orders"
+
+
+def example_config(blueprint: Blueprint) -> dict[str, Any]:
+    project = _example_project(blueprint)
     values = {
-        "team": "orders",
+        "team": "platform" if blueprint.project == "bootstrap" else "orders",
         "costCenter": "cc-1234",
-        "environment": "dev",
+        "environment": _example_stack(blueprint),
         **({"github": {"repository": "acme/orders"}} if "github" in blueprint.model.model_fields else {}),
         **blueprint.example,
     }
@@ -357,10 +378,14 @@ def reference_page(blueprint: Blueprint) -> str:
         "Keys live in `Pulumi.<stack>.yaml` under the project's namespace (`<project>:<key>`); "
         "nested keys are structured config. A bad value stops the program before anything is "
         "registered, with one line naming the key and what is allowed. "
-        f"`goldenpath new NAME --blueprint {blueprint.name}` writes a project with these keys "
-        "declared in its Pulumi.yaml.",
+        + (
+            f"`goldenpath new NAME --blueprint {blueprint.name}`"
+            if blueprint.project == "service"
+            else "`goldenpath bootstrap`"
+        )
+        + " writes a project with these keys declared in its Pulumi.yaml.",
         "",
-        "## Example (`Pulumi.dev.yaml`, project `orders`)",
+        f"## Example (`Pulumi.{_example_stack(blueprint)}.yaml`, project `{_example_project(blueprint)}`)",
         "",
         "```yaml",
         yaml.safe_dump(example_config(blueprint), sort_keys=False).rstrip(),

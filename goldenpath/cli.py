@@ -421,5 +421,75 @@ def upgrade(
     console.print("review with `git diff`, then commit", markup=False)
 
 
+@app.command()
+def bootstrap(
+    name: Annotated[
+        str, typer.Argument(help="The project folder ./NAME and Pulumi project name.")
+    ] = "bootstrap",
+    team: Annotated[str | None, typer.Option(help="Team that owns the account's CI setup.")] = None,
+    cost_center: Annotated[str | None, typer.Option("--cost-center", help="Cost center billed.")] = None,
+    repo: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--repo", help="A GitHub repository (owner/name) whose workflows may use the account; repeatable."
+        ),
+    ] = None,
+    environment: Annotated[str, typer.Option(help="What the account is for: dev, staging or prod.")] = "prod",
+    settings: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Any other Bootstrap config key, key=value; repeatable."),
+    ] = None,
+    region: Annotated[str, typer.Option(help="AWS region of the state bucket and keys.")] = "eu-west-1",
+    channel: Annotated[
+        str,
+        typer.Option(help="Where goldenpath is installed from: index (the company index) or git (a tag)."),
+    ] = "index",
+) -> None:
+    """Make an account's CI bootstrap project: OIDC provider, state bucket, secrets key, CI roles.
+
+    An administrator applies it once per AWS account; its outputs are the backend URL, secrets
+    provider and roles a service's workflow reads from repository variables.
+    """
+    from goldenpath.config import ConfigError
+    from goldenpath.scaffold import BootstrapProject, ScaffoldError, create, parse_settings
+
+    missing = [
+        f"--{flag}: required ({what})"
+        for flag, value, what in (
+            ("team", team, "the owning team, lower-case kebab"),
+            ("cost-center", cost_center, "the cost center billed"),
+            ("repo", repo, "a GitHub repository as owner/name; repeatable"),
+        )
+        if not value
+    ]
+    if missing:
+        raise _fail("; ".join(missing))
+    try:
+        project = BootstrapProject(
+            team=team,
+            cost_center=cost_center,
+            repositories=list(repo or []),
+            environment=environment,
+            name=name,
+            settings=parse_settings(settings or []),
+            region=region,
+            channel=channel,
+        )
+        written = create(project, Path(name))
+    except ConfigError as error:
+        raise _fail("invalid answers:\n" + "\n".join(f"  - {p}" for p in error.problems)) from None
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
+        f"created {name}/, the bootstrap of a {environment} account ({len(written)} files):", markup=False
+    )
+    for path in written:
+        console.print(f"  {path.relative_to(name)}", markup=False)
+    console.print(
+        f"next: follow {name}/README.md (check, pulumi up once, then the repository variables)", markup=False
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

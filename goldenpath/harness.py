@@ -10,6 +10,7 @@ policies.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextvars
 import importlib.metadata
 import json
@@ -34,7 +35,7 @@ from pulumi.runtime.config import _SECRET_KEYS, CONFIG, get_config_env
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+from pulumi.runtime.sync_await import _sync_await
 
 from goldenpath import invokes
 
@@ -47,6 +48,34 @@ _SIG = rpc._special_sig_key
 _RESOURCE_SIG = rpc._special_resource_sig
 _STACK_TYPE = "pulumi:pulumi:Stack"
 _STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+
+_WORKER_LOOPS: list[asyncio.AbstractEventLoop] = []
+_WORKER_LOOPS_LOCK = threading.Lock()
+
+
+def _ensure_worker_loop() -> None:
+    """Give the thread serving a mock call the event loop the Pulumi SDK expects there.
+
+    The loops made here are closed at interpreter exit, while their sockets still exist: left to
+    the garbage collector at shutdown, closing them fails and prints a traceback to stderr.
+    """
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        with _WORKER_LOOPS_LOCK:
+            _WORKER_LOOPS.append(loop)
+
+
+@atexit.register
+def _close_worker_loops() -> None:
+    with _WORKER_LOOPS_LOCK:
+        loops, _WORKER_LOOPS[:] = list(_WORKER_LOOPS), []
+    for loop in loops:
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+
 
 # Resources whose content is produced by a provider plugin at apply time, not by the program:
 # the harness registers them but cannot see what they would create.
@@ -428,7 +457,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     self.on_resource(stack)
             return resource_pb2.RegisterResourceResponse(urn=mock_urn)
 
-        _ensure_event_loop()
+        _ensure_worker_loop()
         provider = self._provider_of(request)
         wire = engine_form(json_format.MessageToDict(request.object))
         if request.custom:
@@ -500,7 +529,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return empty_pb2.Empty()
 
     def ReadResource(self, request):  # noqa: N802 - gRPC method name
-        _ensure_event_loop()
+        _ensure_worker_loop()
         mock_urn = self.make_urn(request.parent, request.type, request.name)
         urn = engine_urn(mock_urn)
         properties = _engine_struct(request.properties)
@@ -550,7 +579,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return resource_pb2.ReadResourceResponse(urn=mock_urn, id=request.id, properties=outputs_proto)
 
     def Invoke(self, request):  # noqa: N802 - gRPC method name
-        _ensure_event_loop()
+        _ensure_worker_loop()
         args = _plain(_engine_struct(request.args))
         if request.tok == "pulumi:pulumi:getResource":
             registered = self.resources.get(args.get("urn", ""))

@@ -1,6 +1,6 @@
 """``goldenpath new`` and ``goldenpath upgrade``: a service project from the template, kept on it.
 
-The template (``goldenpath/templates/service``) is a copier template. Copier records a project's
+The template (``goldenpath/templates/project``) is a copier template. Copier records a project's
 answers in ``.copier-answers.yml`` and re-applies a newer template version with a three-way merge,
 which needs every template version as a tag of a git repository. goldenpath ships the template of
 its own version plus those of the versions it released before (``templates/releases/<version>``),
@@ -35,12 +35,12 @@ from goldenpath.blueprint_reference import Blueprint, blueprint_named, config_ke
 from goldenpath.config import ConfigError, validate_config
 
 TEMPLATES = Path(__file__).parent / "templates"
-TEMPLATE = TEMPLATES / "service"
+TEMPLATE = TEMPLATES / "project"
 RELEASED_TEMPLATES = TEMPLATES / "releases"
 MIGRATIONS = TEMPLATES / "migrations.yaml"
 ANSWERS_FILE = ".copier-answers.yml"
 # Written with "~" on purpose: the answers file records it, and it must mean the same on every machine.
-TEMPLATE_REPOSITORY = "~/.cache/goldenpath/service-template"
+TEMPLATE_REPOSITORY = "~/.cache/goldenpath/project-template"
 
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
@@ -202,6 +202,65 @@ class NewProject:
         }
 
 
+@dataclass(frozen=True)
+class BootstrapProject:
+    """Everything ``goldenpath bootstrap`` needs: one account's bootstrap stack."""
+
+    team: str
+    cost_center: str
+    repositories: Sequence[str]
+    environment: str = "prod"
+    name: str = "bootstrap"
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    region: str = "eu-west-1"
+    channel: str = "index"
+
+    @property
+    def spec(self) -> Blueprint:
+        return blueprint_named("bootstrap")
+
+    def stack_config(self) -> dict[str, Any]:
+        # The service template's prod deploy job runs in this GitHub environment: trust it there.
+        environments = [PROD_GITHUB_ENVIRONMENT] if self.environment == "prod" else []
+        return {
+            "team": self.team,
+            "costCenter": self.cost_center,
+            "environment": self.environment,
+            "repositories": [{"repository": r, "environments": list(environments)} for r in self.repositories],
+            **self.settings,
+        }
+
+    def validate(self) -> None:
+        problems = []
+        if not PROJECT_NAME.fullmatch(self.name):
+            problems.append(f"NAME: must be lower-case kebab, 2 to 40 characters (given {self.name!r})")
+        problems += [
+            f"--set {key}: give it as --{'cost-center' if key == 'costCenter' else key}"
+            + ("" if key != "repositories" else " (repeatable)")
+            for key in sorted({"team", "costCenter", "environment", "repositories"} & set(self.settings))
+        ]
+        try:
+            validate_config(self.spec.model, self.stack_config(), self.name)
+        except ConfigError as error:
+            for line in error.problems:
+                key, sep, rest = line.removeprefix(f"{self.name}:").partition(": ")
+                flags = {**_FLAGS, "environment": "--environment"}
+                flag = "--repo" if key.startswith("repositories") else flags.get(key, f"--set {key}")
+                problems.append(f"{flag}: {rest}" if sep else line)
+        if problems:
+            raise ConfigError(problems)
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "project_name": self.name,
+            "blueprint": "bootstrap",
+            "environment": self.environment,
+            "region": self.region,
+            "channel": self.channel,
+            "config": {k: v for k, v in self.stack_config().items()},
+        }
+
+
 # --- The template repository --------------------------------------------------------------------
 
 
@@ -266,7 +325,7 @@ def template_repository(
     if marker.is_file() and marker.read_text() == digest:
         return where
     root.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=".service-template-", dir=root.parent))
+    build = Path(tempfile.mkdtemp(prefix=".project-template-", dir=root.parent))
     try:
         _git("init", "--quiet", "--initial-branch=main", cwd=build)
         for version, folder in history:
@@ -302,7 +361,7 @@ def template_repository(
 
 
 def create(
-    project: NewProject,
+    project: NewProject | BootstrapProject,
     dest: Path,
     *,
     history: Sequence[tuple[str, Path]] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -66,7 +67,9 @@ def _files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module", params=sorted(BLUEPRINTS))
+@pytest.fixture(
+    scope="module", params=sorted(b for b, spec in BLUEPRINTS.items() if spec.project == "service")
+)
 def project(request, tmp_path_factory) -> tuple[str, Path]:
     """A project made by `goldenpath new --yes` for each blueprint (shared: checking is slow)."""
     blueprint = request.param
@@ -366,7 +369,7 @@ def _next_template(tmp_path: Path, version: str = "0.99.0") -> Path:
     copier_yml.write_text(
         copier_yml.read_text().replace(f'default: "{__version__}"', f'default: "{version}"')
     )
-    workflow = folder / "project" / ".github" / "workflows" / "goldenpath.yml.jinja"
+    workflow = folder / "service" / ".github" / "workflows" / "goldenpath.yml.jinja"
     workflow.write_text(workflow.read_text().replace("timeout-minutes: 20", "timeout-minutes: 25"))
     block = folder / "config" / "k8s-service.yaml"
     block.write_text(
@@ -496,3 +499,82 @@ def test_upgrade_of_a_folder_goldenpath_did_not_make_is_one_line(tmp_path):
 
     assert result.exit_code == 2
     assert "no .copier-answers.yml" in result.output
+
+
+# --- bootstrap ----------------------------------------------------------------------------------
+
+
+def test_bootstrap_makes_an_account_project_that_passes_check(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            "bootstrap",
+            "--team",
+            "platform",
+            "--cost-center",
+            "cc-1",
+            "--repo",
+            "acme/orders",
+            "--repo",
+            "acme/catalog",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "bootstrap"
+    assert _files(folder) == {
+        "Pulumi.yaml",
+        "Pulumi.prod.yaml",
+        "README.md",
+        "__main__.py",
+        "requirements.txt",
+    }
+    config = yaml.safe_load((folder / "Pulumi.prod.yaml").read_text())["config"]
+    assert config["bootstrap:repositories"] == [
+        {"repository": "acme/orders", "environments": ["production"]},
+        {"repository": "acme/catalog", "environments": ["production"]},
+    ]
+    assert "&id" not in (folder / "Pulumi.prod.yaml").read_text()
+    checked = check_stack(folder, "prod")
+    assert checked.verdict == "passed"
+    assert checked.counts()["mandatory"] == 0
+
+
+def test_bootstrap_readme_gives_the_variables_the_service_workflow_reads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert (
+        runner.invoke(
+            app, ["bootstrap", "--team", "platform", "--cost-center", "cc-1", "--repo", "acme/orders"]
+        ).exit_code
+        == 0
+    )
+    _new(tmp_path, monkeypatch, "web-service")
+    readme = (tmp_path / "bootstrap" / "README.md").read_text()
+    workflow = (tmp_path / "orders" / ".github" / "workflows" / "goldenpath.yml").read_text()
+
+    variables = set(re.findall(r"vars\.([A-Z_]+)", workflow))
+    assert variables == {
+        "PULUMI_BACKEND_URL",
+        "PULUMI_SECRETS_PROVIDER",
+        "AWS_DEPLOY_ROLE_ARN",
+        "AWS_PREVIEW_ROLE_ARN",
+    }
+    assert set(re.findall(r"gh variable set ([A-Z_]+)", readme)) == variables
+
+
+def test_bootstrap_answers_go_through_the_bootstrap_model(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app,
+        ["bootstrap", "--team", "platform", "--cost-center", "cc-1", "--repo", "acme", "--environment", "qa",
+         "--set", "deployPolicyArns=[arn:aws:iam::aws:policy/AdministratorAccess]"],
+    )  # fmt: skip
+
+    assert result.exit_code == 2
+    assert [line.split(":", 1)[0] for line in result.output.splitlines()[1:]] == [
+        "  - --environment",
+        "  - --repo",
+        "  - --set deployPolicyArns",
+    ]
+    assert not (tmp_path / "bootstrap").exists()

@@ -176,3 +176,25 @@ def test_values_pulumi_accepts_for_a_declared_type_pass(tmp_path, declared, valu
 def test_a_declared_secret_must_be_encrypted_in_the_stack(tmp_path):
     with pytest.raises(StackConfigError, match="must be encrypted as it's secret"):
         _declared_project(tmp_path, "  token:\n    type: string\n    secret: true\n", "  svc:token: plain\n")
+
+
+def test_event_loops_made_for_mock_calls_in_worker_threads_are_closed_at_exit():
+    import asyncio
+    import threading
+
+    from goldenpath import harness
+
+    made = []
+
+    def serve():
+        harness._ensure_worker_loop()
+        made.append(asyncio.get_event_loop())
+
+    worker = threading.Thread(target=serve)
+    worker.start()
+    worker.join()
+    assert made and not made[0].is_closed()
+
+    harness._close_worker_loops()
+
+    assert made[0].is_closed()
