@@ -322,10 +322,6 @@ def new(
 
     ask = not yes and _interactive()
     console = Console(highlight=False, soft_wrap=True)
-    try:
-        values = parse_settings(settings or [])
-    except ScaffoldError as error:
-        raise _fail(str(error)) from None
     if ask and blueprint is None:
         blueprint = typer.prompt(
             f"Blueprint ({', '.join(_BLUEPRINT_CHOICES)})", default=_BLUEPRINT_CHOICES[0]
@@ -346,8 +342,14 @@ def new(
     ]
     if missing:
         raise _fail("; ".join(missing))
-    if blueprint not in BLUEPRINTS:
-        raise _fail(f"--blueprint {blueprint!r}: not a blueprint; choose one of {', '.join(BLUEPRINTS)}")
+    if blueprint not in _BLUEPRINT_CHOICES:
+        raise _fail(
+            f"--blueprint {blueprint!r}: not a blueprint; choose one of {', '.join(_BLUEPRINT_CHOICES)}"
+        )
+    try:
+        values = parse_settings(settings or [], BLUEPRINTS[blueprint].model)
+    except ScaffoldError as error:
+        raise _fail(str(error)) from None
     if ask:
         for group in BLUEPRINTS[blueprint].prompts:
             if not any(key in values for key in group):
@@ -450,6 +452,7 @@ def bootstrap(
     An administrator applies it once per AWS account; its outputs are the backend URL, secrets
     provider and roles a service's workflow reads from repository variables.
     """
+    from goldenpath.blueprint_reference import blueprint_named
     from goldenpath.config import ConfigError
     from goldenpath.scaffold import BootstrapProject, ScaffoldError, create, parse_settings
 
@@ -471,7 +474,7 @@ def bootstrap(
             repositories=list(repo or []),
             environment=environment,
             name=name,
-            settings=parse_settings(settings or []),
+            settings=parse_settings(settings or [], blueprint_named("bootstrap").model),
             region=region,
             channel=channel,
         )

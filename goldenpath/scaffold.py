@@ -26,9 +26,10 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel
 
 from goldenpath import __version__
 from goldenpath.blueprint_reference import Blueprint, blueprint_named, config_keys
@@ -74,8 +75,29 @@ class ScaffoldError(Exception):
 # --- Answers ------------------------------------------------------------------------------------
 
 
-def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
-    """``--set key=value`` pairs (``a.b=value`` for nested keys; values read as YAML) as a mapping."""
+def _text_field(model: type[BaseModel] | None, parts: Sequence[str]) -> bool:
+    """Whether the key path names a string field of ``model``: its value stays the text given
+    (``imageTag=1.10`` is the tag 1.10, not the number 1.1)."""
+    for index, part in enumerate(parts):
+        if model is None:
+            return False
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return False
+        annotation = field.annotation
+        while get_origin(annotation) is not None and type(None) in get_args(annotation):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        if index == len(parts) - 1:
+            return annotation is str or get_origin(annotation) is Literal
+        if index == len(parts) - 2 and get_origin(annotation) is dict:
+            return get_args(annotation)[1:] == (str,)  # environmentVariables.LOG_LEVEL=1.10
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return False
+
+
+def parse_settings(pairs: Sequence[str], model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """``--set key=value`` pairs (``a.b=value`` for nested keys) as a mapping; values are read as
+    YAML, except for string fields of ``model``, which keep the text given."""
     settings: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -86,11 +108,13 @@ def parse_settings(pairs: Sequence[str]) -> dict[str, Any]:
             value = yaml.safe_load(raw) if raw.strip() else raw
         except yaml.YAMLError:
             value = raw
-        if isinstance(value, datetime.date):
-            value = raw  # Pulumi reads 2024-01-01 as text; so does the blueprint.
         parts = key.split(".")
         if any(not p for p in parts):
             raise ScaffoldError(f"--set {pair!r}: {key!r} is not a key path (a.b.c)")
+        if isinstance(value, datetime.date) or (
+            _text_field(model, parts) and not isinstance(value, dict | list)
+        ):
+            value = raw  # Pulumi reads 2024-01-01 or 1.10 as the text written; so does the blueprint.
         node = settings
         for part in parts[:-1]:
             child = node.setdefault(part, {})
@@ -226,7 +250,9 @@ class BootstrapProject:
             "team": self.team,
             "costCenter": self.cost_center,
             "environment": self.environment,
-            "repositories": [{"repository": r, "environments": list(environments)} for r in self.repositories],
+            "repositories": [
+                {"repository": r, "environments": list(environments)} for r in self.repositories
+            ],
             **self.settings,
         }
 

@@ -16,6 +16,7 @@ from goldenpath import __version__
 from goldenpath.blueprint_reference import BLUEPRINTS, template_config_files
 from goldenpath.check import check_stack, load_pack_config
 from goldenpath.cli import app
+from goldenpath.harness import read_stack_files
 from goldenpath.scaffold import TEMPLATE, NewProject, ScaffoldError, create, upgrade
 
 from .referees.outside import run_actionlint, run_check_jsonschema, validate_catalog
@@ -578,3 +579,19 @@ def test_bootstrap_answers_go_through_the_bootstrap_model(tmp_path, monkeypatch)
         "  - --set deployPolicyArns",
     ]
     assert not (tmp_path / "bootstrap").exists()
+
+
+def test_set_keeps_the_text_of_string_keys_that_yaml_would_read_as_numbers(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app,
+        ["new", "orders", "--blueprint", "web-service", "--team", "orders", "--cost-center", "cc-1", "--repo",
+         "acme/orders", "--set", f"certificateArn={CERTIFICATE}", "--set", "imageTag=1.10",
+         "--set", "environmentVariables.API_VERSION=2.0", "--yes"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    dev = yaml.safe_load((tmp_path / "orders" / "Pulumi.dev.yaml").read_text())["config"]
+    assert dev["orders:imageTag"] == "1.10"
+    assert dev["orders:environmentVariables"] == {"API_VERSION": "2.0"}
+    assert read_stack_files(tmp_path / "orders", "dev").config["orders:imageTag"] == "1.10"
