@@ -41,6 +41,7 @@ from pydantic import Field, field_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._kms import encryption_key, key_alias_name
+from goldenpath.components.aws._s3 import block_public_access
 from goldenpath.components.aws._validation import (
     GithubBranch,
     GithubEnvironments,
@@ -390,21 +391,7 @@ def _private_bucket(
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
     )
-    public_access_block = aws.s3.BucketPublicAccessBlock(
-        f"{resource_name}-public-access",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=child,
-    )
-    ownership = aws.s3.BucketOwnershipControls(
-        f"{resource_name}-ownership",
-        bucket=bucket.id,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=child,
-    )
+    public_access_block, ownership = block_public_access(resource_name, bucket, child)
     encryption = aws.s3.BucketServerSideEncryptionConfiguration(
         f"{resource_name}-encryption",
         bucket=bucket.id,

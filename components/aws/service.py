@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from pydantic import Field, field_validator, model_validator
 
 from goldenpath import conventions
+from goldenpath.components.aws._s3 import block_public_access
 from goldenpath.components.aws._validation import (
     EnvironmentVariables,
     check_acm_certificate_arn,
@@ -511,21 +512,7 @@ class Service(pulumi.ComponentResource):
         bucket = aws.s3.Bucket(
             f"{name}-access-logs", force_destroy=False, tags=tags, opts=child, **bucket_naming
         )
-        public_access_block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-access-logs-public-access",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        ownership = aws.s3.BucketOwnershipControls(
-            f"{name}-access-logs-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
+        public_access_block, ownership = block_public_access(f"{name}-access-logs", bucket, child)
         # SSE-S3, not SSE-KMS: Elastic Load Balancing can deliver access logs only to buckets
         # encrypted with S3-managed keys.
         encryption = aws.s3.BucketServerSideEncryptionConfiguration(

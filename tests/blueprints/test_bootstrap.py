@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from goldenpath import conventions
-from goldenpath.analyzer import PolicyPackProcess, pack_dirs
 from goldenpath.blueprints import Bootstrap, BootstrapConfig
 from goldenpath.check import resource_input
 from goldenpath.cli import app
@@ -26,7 +25,6 @@ from goldenpath.taggable import is_taggable
 from ..conftest import STACKS
 
 BLUEPRINT = "goldenpath:blueprints:Bootstrap"
-AWS_PACKS = ("aws_security", "platform_standards")
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 ROLE = "aws:iam/role:Role"
@@ -112,16 +110,6 @@ def _subjects(run, role: str) -> set[str]:
     (statement,) = _document(_named(run, ROLE, f"bootstrap-{role}-role"), "assumeRolePolicy")["Statement"]
     assert set(statement["Condition"]) == {"StringEquals"}
     return set(statement["Condition"]["StringEquals"][GITHUB_SUB])
-
-
-@pytest.fixture(scope="module")
-def aws_packs():
-    processes = [PolicyPackProcess(pack_dirs()[name]).start() for name in AWS_PACKS]
-    for process in processes:
-        process.configure(None)
-    yield processes
-    for process in processes:
-        process.stop()
 
 
 def _findings(processes, run, *, level: str | None = None) -> list[str]:

@@ -7,22 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from goldenpath import conventions
-from goldenpath.analyzer import PolicyPackProcess, pack_dirs
 from goldenpath.blueprints import WebService, WebServiceConfig
 from goldenpath.check import resource_input
 from goldenpath.harness import run_under_mocks
-
-AWS_PACKS = ("aws_security", "platform_standards")
-
-
-@pytest.fixture(scope="module")
-def aws_packs():
-    processes = [PolicyPackProcess(pack_dirs()[name]).start() for name in AWS_PACKS]
-    for process in processes:
-        process.configure(None)
-    yield processes
-    for process in processes:
-        process.stop()
 
 
 def _blocking(processes, run) -> list[str]:
