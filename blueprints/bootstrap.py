@@ -37,7 +37,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._kms import encryption_key, key_alias_name
@@ -131,13 +131,23 @@ class RepositoryConfig(ConfigModel):
     """One GitHub repository whose workflows may use the account's Pulumi state."""
 
     repository: GithubRepository = Field(description="GitHub repository as owner/name.")
-    branch: GithubBranch = Field(
-        "main", description="The only branch whose workflows may assume the deploy role."
+    branch: GithubBranch | None = Field(
+        "main",
+        description="The only branch whose workflows may assume the deploy role; null for none, so "
+        "that only jobs in the deployment environments below may (a prod account's choice).",
     )
     environments: GithubEnvironments = Field(
         default_factory=list,
         description="GitHub deployment environments whose jobs may also assume the deploy role.",
     )
+
+    @model_validator(mode="after")
+    def _trusts_something(self) -> RepositoryConfig:
+        if self.branch is None and not self.environments:
+            raise ValueError(
+                f"{self.repository}: with branch null, list the deployment environments whose jobs may deploy"
+            )
+        return self
 
 
 class BootstrapConfig(ConfigModel):

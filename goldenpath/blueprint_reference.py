@@ -225,7 +225,11 @@ def template_config_text(blueprint: Blueprint) -> str:
     header = (
         f"# The {blueprint.name} blueprint's config keys, declared from goldenpath {__version__}'s\n"
         f"# {blueprint.class_name}Config: Pulumi checks every stack's values against these types and\n"
-        "# applies the defaults. `goldenpath upgrade` refreshes them and keeps your edits.\n"
+        + (
+            "# applies the defaults. `goldenpath upgrade` refreshes them and keeps your edits.\n"
+            if blueprint.project == "service"
+            else "# applies the defaults.\n"
+        )
     )
     body = yaml.safe_dump({"config": project_config(blueprint)}, sort_keys=False, width=100)
     also = "".join(f"#   {line}\n" for line in undeclared_keys(blueprint))

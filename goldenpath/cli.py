@@ -494,5 +494,171 @@ def bootstrap(
     )
 
 
+class AuditFormat(StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+_MERGE = "merge"
+
+
+@app.command(name="audit")
+def audit_command(
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Pulumi self-managed backends (file://DIR, s3://BUCKET[/PREFIX]?…, a state folder) or "
+            "`pulumi stack export` files; or `merge REPORT.json…` to merge the JSON reports of sharded audits.",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        AuditFormat, typer.Option("--format", "-f", help="text, json or html (a self-contained scorecard).")
+    ] = AuditFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
+    ] = None,
+    pack: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pack",
+            "-p",
+            help="A shipped pack name or a pack folder; repeatable. Default: all shipped packs.",
+        ),
+    ] = None,
+    pack_config: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--pack-config", help="Policy pack config (JSON or YAML, as --policy-pack-config); repeatable."
+        ),
+    ] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also read the AWS resources live (boto3, the ambient credentials) and report drift from state.",
+        ),
+    ] = False,
+) -> None:
+    """Audit deployed stacks from their Pulumi state: adoption, standards after deployment, delivery.
+
+    Reads every stack of each SOURCE (never writes to it), evaluates the deployed state through the
+    policy packs as `pulumi policy analyze` does, and reports per stack, team and blueprint
+    (docs/audit-output.md). `goldenpath audit merge SHARD.json… -o ALL.json` merges the JSON reports
+    of sharded audits (a folder literally named merge: write ./merge).
+
+    Exit status: 0 clean; 1 a mandatory violation, an expired waiver or a problem (a stack or backend
+    that could not be read or judged) — the report is still written; 2 a usage error.
+    """
+    from goldenpath import audit as auditing
+
+    render = _audit_renderer(output_format)
+    try:
+        if sources[0] == _MERGE:
+            if pack or pack_config or live:
+                raise auditing.AuditError(
+                    "audit merge takes report files only (no --pack, --pack-config or --live)"
+                )
+            report = _merged_report(sources[1:])
+        else:
+            report = _audited(sources, pack, pack_config, live)
+    except auditing.AuditError as error:
+        raise _fail(str(error)) from None
+    if render is not None:
+        try:
+            text = render(report)
+        except Exception as error:  # noqa: BLE001 - never a traceback
+            raise _fail(
+                f"the HTML scorecard could not be rendered: {type(error).__name__}: {error}"
+            ) from None
+        _write_audit(text, output)
+    elif output_format is AuditFormat.json:
+        _write_audit(auditing.dumps(report), output)
+    else:
+        _write_audit_text(report, output)
+    raise typer.Exit(auditing.exit_code(report))
+
+
+def _audit_renderer(output_format: AuditFormat):
+    """The HTML renderer for --format html (checked before the audit runs), else None."""
+    if output_format is not AuditFormat.html:
+        return None
+    try:
+        from goldenpath.scorecard import render_html
+    except ImportError as error:
+        if error.name in ("goldenpath.scorecard", None) or "render_html" in str(error):
+            raise _fail(
+                "--format html needs goldenpath.scorecard (render_html), which this goldenpath does not have "
+                "yet; use --format json or text"
+            ) from None
+        raise _fail(f"--format html: goldenpath.scorecard cannot be loaded ({error})") from None
+    return render_html
+
+
+def _audited(sources: list[str], pack: list[str] | None, pack_config: list[Path] | None, live: bool) -> dict:
+    from goldenpath.audit import AuditError, audit
+    from goldenpath.check import UsageError, load_pack_config
+
+    try:
+        configs = load_pack_config(
+            pack_config, paired=bool(pack) and len(pack or []) == len(pack_config or []) > 1
+        )
+    except UsageError as error:
+        raise AuditError(str(error)) from None
+    try:
+        return audit(sources, packs=pack, pack_config=configs, live=live or None)
+    except AuditError:
+        raise
+    except Exception as error:  # noqa: BLE001 - never a traceback; the report names no state content
+        raise AuditError(f"the audit stopped: {type(error).__name__}: {error}") from None
+
+
+def _merged_report(files: list[str]) -> dict:
+    import json
+
+    from goldenpath.audit import AuditError, merge_reports
+
+    if not files:
+        raise AuditError(
+            "audit merge: name the JSON reports to merge (goldenpath audit merge A.json B.json -o ALL.json)"
+        )
+    reports = []
+    for name in files:
+        try:
+            reports.append(json.loads(Path(name).read_text()))
+        except OSError as error:
+            raise AuditError(f"{name}: {error.strerror or error}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise AuditError(
+                f"{name}: not a JSON audit report (goldenpath audit --format json writes one)"
+            ) from None
+    return merge_reports(reports, files)
+
+
+def _write_audit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+    except OSError as error:
+        raise _fail(f"--output {output}: {error.strerror or error}") from None
+
+
+def _write_audit_text(report: dict, output: Path | None) -> None:
+    from goldenpath.audit import print_text
+
+    wide = None if output is None and sys.stdout.isatty() else 200
+    try:
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w") if output else contextlib.nullcontext(None) as stream:
+            print_text(report, Console(file=stream, width=wide, highlight=False))
+    except OSError as error:
+        raise _fail(f"--output {output}: {error.strerror or error}") from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

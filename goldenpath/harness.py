@@ -49,30 +49,33 @@ _RESOURCE_SIG = rpc._special_resource_sig
 _STACK_TYPE = "pulumi:pulumi:Stack"
 _STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 
-_WORKER_LOOPS: list[asyncio.AbstractEventLoop] = []
+_WORKER_LOOPS: list[tuple[threading.Thread, asyncio.AbstractEventLoop]] = []
 _WORKER_LOOPS_LOCK = threading.Lock()
 
 
 def _ensure_worker_loop() -> None:
     """Give the thread serving a mock call the event loop the Pulumi SDK expects there.
 
-    The loops made here are closed at interpreter exit, while their sockets still exist: left to
-    the garbage collector at shutdown, closing them fails and prints a traceback to stderr.
+    A loop made here is closed once its thread has ended (each run's executor threads end with
+    it), and the rest at interpreter exit while their sockets still exist: left to the garbage
+    collector at shutdown, closing them fails and prints a traceback to stderr.
     """
+    _close_worker_loops(only_finished=True)
     try:
         asyncio.get_event_loop()
     except RuntimeError:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         with _WORKER_LOOPS_LOCK:
-            _WORKER_LOOPS.append(loop)
+            _WORKER_LOOPS.append((threading.current_thread(), loop))
 
 
 @atexit.register
-def _close_worker_loops() -> None:
+def _close_worker_loops(only_finished: bool = False) -> None:
     with _WORKER_LOOPS_LOCK:
-        loops, _WORKER_LOOPS[:] = list(_WORKER_LOOPS), []
-    for loop in loops:
+        done = [(t, loop) for t, loop in _WORKER_LOOPS if not (only_finished and t.is_alive())]
+        _WORKER_LOOPS[:] = [pair for pair in _WORKER_LOOPS if pair not in done]
+    for _, loop in done:
         if not loop.is_running() and not loop.is_closed():
             loop.close()
 
@@ -687,13 +690,19 @@ def _strip_secure(value: Any) -> tuple[Any, bool]:
 
 
 class _ConfigLoader(yaml.SafeLoader):
-    """YAML as the Pulumi CLI reads it: a date-like value stays the text that was written."""
+    """YAML as the Pulumi CLI reads it (YAML 1.2): a date-like value stays the text written, and
+    only true and false are booleans."""
 
 
+_YAML_1_1_ONLY = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"}
 _ConfigLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML_1_1_ONLY]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# Pulumi reads YAML 1.2 (go yaml.v3): only true and false are booleans; yes, no, on, off are text.
+_ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

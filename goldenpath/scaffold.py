@@ -26,7 +26,8 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
@@ -43,6 +44,8 @@ ANSWERS_FILE = ".copier-answers.yml"
 # Written with "~" on purpose: the answers file records it, and it must mean the same on every machine.
 TEMPLATE_REPOSITORY = "~/.cache/goldenpath/project-template"
 
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+SYSTEM = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 STACKS = ("dev", "prod")
@@ -75,6 +78,20 @@ class ScaffoldError(Exception):
 # --- Answers ------------------------------------------------------------------------------------
 
 
+def _bare(annotation: Any) -> Any:
+    """``annotation`` without Optional and Annotated wrappers (``DnsLabel | None`` → ``str``)."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        elif get_origin(annotation) in (Union, UnionType) and type(None) in get_args(annotation):
+            rest = [a for a in get_args(annotation) if a is not type(None)]
+            if len(rest) != 1:
+                return annotation
+            annotation = rest[0]
+        else:
+            return annotation
+
+
 def _text_field(model: type[BaseModel] | None, parts: Sequence[str]) -> bool:
     """Whether the key path names a string field of ``model``: its value stays the text given
     (``imageTag=1.10`` is the tag 1.10, not the number 1.1)."""
@@ -84,13 +101,11 @@ def _text_field(model: type[BaseModel] | None, parts: Sequence[str]) -> bool:
         field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         if field is None:
             return False
-        annotation = field.annotation
-        while get_origin(annotation) is not None and type(None) in get_args(annotation):
-            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        annotation = _bare(field.annotation)
         if index == len(parts) - 1:
             return annotation is str or get_origin(annotation) is Literal
         if index == len(parts) - 2 and get_origin(annotation) is dict:
-            return get_args(annotation)[1:] == (str,)  # environmentVariables.LOG_LEVEL=1.10
+            return _bare(get_args(annotation)[1]) is str  # environmentVariables.LOG_LEVEL=1.10
         model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
     return False
 
@@ -150,7 +165,8 @@ class NewProject:
         values: dict[str, Any] = {"team": self.team, "costCenter": self.cost_center, "environment": stack}
         settings = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.settings.items()}
         if "github" in self.spec.model.model_fields:
-            github = {"repository": self.repository, **settings.pop("github", {})}
+            given = settings.pop("github", {})
+            github = {"repository": self.repository, **(given if isinstance(given, Mapping) else {})}
             if stack == "prod":
                 github.setdefault("environments", [PROD_GITHUB_ENVIRONMENT])
             values["github"] = github
@@ -175,6 +191,20 @@ class NewProject:
             problems.append(
                 f"--repo: must be a GitHub repository written as owner/name, e.g. acme/{self.name} "
                 f"(given {self.repository!r})"
+            )
+        if not REGION.fullmatch(self.region):
+            problems.append(f"--region: must be an AWS region such as eu-west-1 (given {self.region!r})")
+        if self.system is not None and not SYSTEM.fullmatch(self.system):
+            problems.append(
+                f"--system: must be a Backstage entity name (letters, digits, '-', '_', '.'; up to 63) "
+                f"(given {self.system!r})"
+            )
+        github = self.settings.get("github")
+        if github is not None and not isinstance(github, Mapping):
+            problems.append("--set github: set its keys one by one, e.g. --set github.branch=release")
+        elif isinstance(github, Mapping) and "repository" in github:
+            problems.append(
+                "--set github.repository: give it as --repo (the catalog entry and the workflow use it too)"
             )
         reserved = sorted({"team", "costCenter", "environment"} & set(self.settings))
         problems += [
@@ -216,6 +246,7 @@ class NewProject:
             "team": self.team,
             "cost_center": self.cost_center,
             "repository": self.repository,
+            "branch": self.stack_config("dev").get("github", {}).get("branch", "main"),
             "region": self.region,
             "lifecycle": self.lifecycle,
             "system": self.system or self.team,
@@ -244,15 +275,19 @@ class BootstrapProject:
         return blueprint_named("bootstrap")
 
     def stack_config(self) -> dict[str, Any]:
-        # The service template's prod deploy job runs in this GitHub environment: trust it there.
-        environments = [PROD_GITHUB_ENVIRONMENT] if self.environment == "prod" else []
+        # The service template's prod deploy job runs in this GitHub environment; in a prod account
+        # only that job may deploy (a branch subject would let any job on the branch skip the
+        # environment's reviewers).
+        def trust(repository: str) -> dict[str, Any]:
+            if self.environment == "prod":
+                return {"repository": repository, "branch": None, "environments": [PROD_GITHUB_ENVIRONMENT]}
+            return {"repository": repository, "environments": []}
+
         return {
             "team": self.team,
             "costCenter": self.cost_center,
             "environment": self.environment,
-            "repositories": [
-                {"repository": r, "environments": list(environments)} for r in self.repositories
-            ],
+            "repositories": [trust(r) for r in self.repositories],
             **self.settings,
         }
 
@@ -260,9 +295,11 @@ class BootstrapProject:
         problems = []
         if not PROJECT_NAME.fullmatch(self.name):
             problems.append(f"NAME: must be lower-case kebab, 2 to 40 characters (given {self.name!r})")
+        if not REGION.fullmatch(self.region):
+            problems.append(f"--region: must be an AWS region such as eu-west-1 (given {self.region!r})")
+        flags = {"team": "--team", "costCenter": "--cost-center", "environment": "--environment"}
         problems += [
-            f"--set {key}: give it as --{'cost-center' if key == 'costCenter' else key}"
-            + ("" if key != "repositories" else " (repeatable)")
+            f"--set {key}: give it as {flags.get(key, '--repo (repeatable)')}"
             for key in sorted({"team", "costCenter", "environment", "repositories"} & set(self.settings))
         ]
         try:
@@ -311,8 +348,12 @@ def _files(folder: Path) -> list[Path]:
     )
 
 
+# Bumped when the repository's layout changes, so that caches laid out before are rebuilt.
+_LAYOUT = "2"
+
+
 def _digest(history: Sequence[tuple[str, Path]]) -> str:
-    sha = hashlib.sha256()
+    sha = hashlib.sha256(f"layout {_LAYOUT}\n".encode())
     for version, folder in history:
         sha.update(f"version {version}\n".encode())
         for path in _files(folder):
@@ -322,11 +363,18 @@ def _digest(history: Sequence[tuple[str, Path]]) -> str:
 
 
 def _git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> str:
+    """Run git; with ``env``, as goldenpath's own git (the user's config, hooks and signing kept out)."""
+    own = (
+        {**env, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
+        if env is not None
+        else {}
+    )
     try:
         done = subprocess.run(
             ["git", *args],
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **own},
+            stdin=subprocess.DEVNULL,
             check=True,
             capture_output=True,
             text=True,
@@ -350,25 +398,36 @@ def template_repository(
     marker = root / ".git" / "goldenpath-digest"
     if marker.is_file() and marker.read_text() == digest:
         return where
-    root.parent.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=".project-template-", dir=root.parent))
     try:
-        _git("init", "--quiet", "--initial-branch=main", cwd=build)
+        root.parent.mkdir(parents=True, exist_ok=True)
+        build = Path(tempfile.mkdtemp(prefix=".project-template-", dir=root.parent))
+    except OSError as error:
+        raise ScaffoldError(
+            f"cannot lay out the template repository at {where}: {error.strerror or error} "
+            "(it lives under $HOME/.cache)"
+        ) from None
+    try:
+        _git("init", "--quiet", "--initial-branch=main", cwd=build, env={})
         for version, folder in history:
             for old in build.iterdir():
                 if old.name != ".git":
                     shutil.rmtree(old) if old.is_dir() else old.unlink()
+            # Git's index trusts size and mtime: copied with their times, a same-size edit of a
+            # file (a version bump) would look unchanged. Start each version from no index.
+            (build / ".git" / "index").unlink(missing_ok=True)
             for path in _files(folder):
                 target = build / path.relative_to(folder)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
-            _git("add", "--all", cwd=build)
+                shutil.copyfile(path, target)
+            _git("add", "--all", cwd=build, env={})
             _git(
                 "commit",
                 "--quiet",
+                "--no-verify",
+                "--no-gpg-sign",
                 "--allow-empty",
                 "-m",
-                f"goldenpath {version} service template",
+                f"goldenpath {version} project template",
                 cwd=build,
                 env=_GIT_IDENTITY,
             )

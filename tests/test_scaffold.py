@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -254,7 +255,8 @@ def test_missing_flags_are_named_together(tmp_path, monkeypatch):
 
     assert result.exit_code == 2
     assert "--team: required" in result.output and "--cost-center: required" in result.output
-    assert "--repo: required" in result.output and "Traceback" not in result.output
+    assert "--repo: required" in result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit 2, not an error escaping the command
 
 
 def test_bad_answers_get_the_config_models_own_lines_named_by_flag(tmp_path, monkeypatch):
@@ -525,6 +527,7 @@ def test_bootstrap_makes_an_account_project_that_passes_check(tmp_path, monkeypa
     assert result.exit_code == 0, result.output
     folder = tmp_path / "bootstrap"
     assert _files(folder) == {
+        ".gitignore",
         "Pulumi.yaml",
         "Pulumi.prod.yaml",
         "README.md",
@@ -533,8 +536,8 @@ def test_bootstrap_makes_an_account_project_that_passes_check(tmp_path, monkeypa
     }
     config = yaml.safe_load((folder / "Pulumi.prod.yaml").read_text())["config"]
     assert config["bootstrap:repositories"] == [
-        {"repository": "acme/orders", "environments": ["production"]},
-        {"repository": "acme/catalog", "environments": ["production"]},
+        {"repository": "acme/orders", "branch": None, "environments": ["production"]},
+        {"repository": "acme/catalog", "branch": None, "environments": ["production"]},
     ]
     assert "&id" not in (folder / "Pulumi.prod.yaml").read_text()
     checked = check_stack(folder, "prod")
@@ -542,26 +545,59 @@ def test_bootstrap_makes_an_account_project_that_passes_check(tmp_path, monkeypa
     assert checked.counts()["mandatory"] == 0
 
 
-def test_bootstrap_readme_gives_the_variables_the_service_workflow_reads(tmp_path, monkeypatch):
+def test_bootstrap_readme_sets_the_variables_the_service_workflow_reads(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert (
-        runner.invoke(
-            app, ["bootstrap", "--team", "platform", "--cost-center", "cc-1", "--repo", "acme/orders"]
-        ).exit_code
-        == 0
+    made = runner.invoke(
+        app, ["bootstrap", "--team", "platform", "--cost-center", "cc-1", "--repo", "acme/orders"]
     )
+    assert made.exit_code == 0, made.output
     _new(tmp_path, monkeypatch, "web-service")
     readme = (tmp_path / "bootstrap" / "README.md").read_text()
     workflow = (tmp_path / "orders" / ".github" / "workflows" / "goldenpath.yml").read_text()
 
-    variables = set(re.findall(r"vars\.([A-Z_]+)", workflow))
-    assert variables == {
+    read = set(re.findall(r"vars\.([A-Z_]+?)(?:_DEV|_PROD)?\b", workflow))
+    read |= set(re.findall(r"vars\[format\('([A-Z_]+)_\{0\}'", workflow))
+    assert read == {
         "PULUMI_BACKEND_URL",
         "PULUMI_SECRETS_PROVIDER",
         "AWS_DEPLOY_ROLE_ARN",
         "AWS_PREVIEW_ROLE_ARN",
     }
-    assert set(re.findall(r"gh variable set ([A-Z_]+)", readme)) == variables
+    assert set(re.findall(r'gh variable set "([A-Z_]+)\$SUFFIX" --repo "\$repo"', readme)) == read
+    assert "SUFFIX=_PROD" in readme and "for repo in acme/orders; do" in readme
+
+
+def test_a_prod_accounts_deploy_role_trusts_only_the_production_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    made = runner.invoke(
+        app, ["bootstrap", "--team", "platform", "--cost-center", "cc-1", "--repo", "acme/orders"]
+    )
+    assert made.exit_code == 0, made.output
+    dev = runner.invoke(
+        app,
+        [
+            "bootstrap",
+            "bootstrap-dev",
+            "--team",
+            "platform",
+            "--cost-center",
+            "cc-1",
+            "--repo",
+            "acme/orders",
+            "--environment",
+            "dev",
+        ],
+    )
+    assert dev.exit_code == 0, dev.output
+
+    prod_repos = yaml.safe_load((tmp_path / "bootstrap" / "Pulumi.prod.yaml").read_text())["config"][
+        "bootstrap:repositories"
+    ]
+    dev_repos = yaml.safe_load((tmp_path / "bootstrap-dev" / "Pulumi.dev.yaml").read_text())["config"][
+        "bootstrap-dev:repositories"
+    ]
+    assert prod_repos == [{"repository": "acme/orders", "branch": None, "environments": ["production"]}]
+    assert dev_repos == [{"repository": "acme/orders", "environments": []}]
 
 
 def test_bootstrap_answers_go_through_the_bootstrap_model(tmp_path, monkeypatch):
@@ -595,3 +631,59 @@ def test_set_keeps_the_text_of_string_keys_that_yaml_would_read_as_numbers(tmp_p
     assert dev["orders:imageTag"] == "1.10"
     assert dev["orders:environmentVariables"] == {"API_VERSION": "2.0"}
     assert read_stack_files(tmp_path / "orders", "dev").config["orders:imageTag"] == "1.10"
+
+
+def test_a_same_size_template_change_made_in_the_same_second_still_reaches_the_next_version(tmp_path):
+    from goldenpath.scaffold import template_repository
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, version in ((old, "0.1.0"), (new, "0.2.0")):
+        folder.mkdir()
+        (folder / "copier.yml").write_text(f'version: "{version}"\n')
+        os.utime(folder / "copier.yml", (1_700_000_000, 1_700_000_000))
+
+    repository = template_repository([("0.1.0", old), ("0.2.0", new)], str(tmp_path / "repo"))
+
+    shown = subprocess.run(
+        ["git", "show", "v0.2.0:copier.yml"], cwd=repository, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout == 'version: "0.2.0"\n'
+
+
+def test_new_ignores_the_users_git_signing_and_hooks(tmp_path, monkeypatch, home):
+    (home / ".gitconfig").write_text(
+        "[tag]\n\tgpgSign = true\n[commit]\n\tgpgSign = true\n[core]\n\thooksPath = /nonexistent-hooks\n"
+    )
+
+    result = _new(tmp_path, monkeypatch, "k8s-service")
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "orders" / ".copier-answers.yml").is_file()
+
+
+def test_the_branch_answer_reaches_the_workflow_and_the_deploy_role(tmp_path, monkeypatch):
+    result = _new(tmp_path, monkeypatch, "web-service", "--set", "github.branch=release")
+
+    assert result.exit_code == 0, result.output
+    workflow = yaml.safe_load((tmp_path / "orders" / ".github" / "workflows" / "goldenpath.yml").read_text())
+    triggers = workflow[True]  # PyYAML reads the key `on` as the boolean true
+    assert triggers["push"]["branches"] == ["release"] and triggers["pull_request"]["branches"] == ["release"]
+    dev = yaml.safe_load((tmp_path / "orders" / "Pulumi.dev.yaml").read_text())["config"]
+    assert dev["orders:github"] == {"repository": "acme/orders", "branch": "release"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "flag"),
+    [
+        (["--region", "eu-west-1\n  INJECTED: 1"], "--region"),
+        (["--system", "x\n  evil: ["], "--system"),
+        (["--set", "github=5"], "--set github"),
+        (["--set", "github.repository=evil/repo"], "--set github.repository"),
+    ],
+)
+def test_answers_that_would_land_in_files_unchecked_are_refused(tmp_path, monkeypatch, extra, flag):
+    result = _new(tmp_path, monkeypatch, "web-service", *extra)
+
+    assert result.exit_code == 2
+    assert f"  - {flag}: " in result.output
+    assert not (tmp_path / "orders").exists()

@@ -81,9 +81,9 @@ class CiArgs(ComponentArgs):
         return check_github_oidc_provider_arn(value) if isinstance(value, str) else value
 
 
-def github_subjects(repository: str, branch: str, environments: list[str]) -> list[str]:
-    """The exact ``sub`` claims the deploy role accepts."""
-    return [f"repo:{repository}:ref:refs/heads/{branch}"] + [
+def github_subjects(repository: str, branch: str | None, environments: list[str]) -> list[str]:
+    """The exact ``sub`` claims the deploy role accepts (no branch: deployment environments only)."""
+    return [f"repo:{repository}:ref:refs/heads/{branch}" for _ in [branch] if branch] + [
         f"repo:{repository}:environment:{env}" for env in environments
     ]
 

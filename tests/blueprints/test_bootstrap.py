@@ -553,3 +553,20 @@ def test_check_reports_a_bad_config_with_the_key_and_exit_status_two(tmp_path):
 
     assert result.exit_code == 2, result.output
     assert "bootstrap:repositories.0.repository: must be a GitHub repository" in result.output
+
+
+def test_a_repository_trusted_for_no_branch_must_name_its_deployment_environments():
+    from goldenpath.config import ConfigError, validate_config
+
+    base = {"team": "platform", "costCenter": "cc-1", "environment": "prod"}
+    with pytest.raises(ConfigError, match="with branch null, list the deployment environments"):
+        validate_config(
+            BootstrapConfig, {**base, "repositories": [{"repository": "acme/a", "branch": None}]}, "bootstrap"
+        )
+
+
+def test_no_branch_leaves_only_the_environment_subjects_in_the_trust_policy():
+    from goldenpath.components.aws.ci import github_subjects
+
+    assert github_subjects("acme/a", None, ["production"]) == ["repo:acme/a:environment:production"]
+    assert github_subjects("acme/a", "main", []) == ["repo:acme/a:ref:refs/heads/main"]

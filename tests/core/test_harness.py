@@ -198,3 +198,30 @@ def test_event_loops_made_for_mock_calls_in_worker_threads_are_closed_at_exit():
     harness._close_worker_loops()
 
     assert made[0].is_closed()
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("on", "on"), ("yes", "yes"), ("off", "off"), ("true", "true")]
+)
+def test_stack_values_are_read_as_yaml_1_2_as_the_pulumi_cli_reads_them(tmp_path, written, read):
+    assert _declared_project(tmp_path, "  k:\n    type: string\n", f"  svc:k: {written}\n").config == {
+        "svc:k": read
+    }
+
+
+def test_yes_is_not_a_boolean_to_pulumi_and_so_not_to_check(tmp_path):
+    with pytest.raises(StackConfigError, match="configuration key 'k' must be of type 'boolean'"):
+        _declared_project(tmp_path, "  k:\n    type: boolean\n", "  svc:k: yes\n")
+
+
+def test_running_many_stacks_in_one_process_does_not_leak_file_descriptors():
+    from goldenpath.check import check_stack
+
+    from ..conftest import STACKS
+
+    check_stack(STACKS / "catalog-k8s", "dev")
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    for _ in range(3):
+        check_stack(STACKS / "catalog-k8s", "dev")
+
+    assert len(list(Path("/proc/self/fd").iterdir())) <= before + 2
