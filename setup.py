@@ -31,7 +31,7 @@ template_files = [
 setup(
     packages=packages,
     package_data={
-        "*": ["py.typed", "PulumiPolicy.yaml", "requirements.txt", "*.md"],
+        "": ["py.typed", "PulumiPolicy.yaml", "requirements.txt", "*.md"],
         "goldenpath": template_files,
     },
     package_dir={"goldenpath": "goldenpath", **{pkg: folder for folder, pkg in MAPPED_FOLDERS.items()}},

@@ -221,7 +221,8 @@ def test_running_many_stacks_in_one_process_does_not_leak_file_descriptors():
 
     check_stack(STACKS / "catalog-k8s", "dev")
     before = len(list(Path("/proc/self/fd").iterdir()))
-    for _ in range(3):
+    for _ in range(5):
         check_stack(STACKS / "catalog-k8s", "dev")
 
-    assert len(list(Path("/proc/self/fd").iterdir())) <= before + 2
+    # Holding each run's loops leaked about ten descriptors a run; a few may be in flight.
+    assert len(list(Path("/proc/self/fd").iterdir())) <= before + 5
