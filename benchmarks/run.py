@@ -1,4 +1,4 @@
-"""``python -m benchmarks.run [--quick] [--json PATH]``: check vs the raw SDK, and policy throughput.
+"""``python -m benchmarks.run [--quick] [--json PATH]``: check vs the raw SDK, policy throughput, audit.
 
 See benchmarks/README.md for what each number means and the goals.
 """
@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from benchmarks import audit as audit_benchmark
 from benchmarks.compare import Comparison, compare, timed
 from benchmarks.policy_eval import (
     InProcessResult,
@@ -33,6 +34,7 @@ CHECK_RATIO_GOAL = 1.3
 IN_PROCESS_RESOURCES_PER_SECOND_GOAL = 20_000
 SMALL_SERVICES = 10
 LARGE_SERVICES = 100
+QUICK_AUDIT_STACKS = 100
 _TIMING_ORDER = ["program", "policies", "policies-after-program"]
 
 
@@ -66,6 +68,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--policy-repeats", type=int, default=5, help="repeats of the in-process evaluation (default 5)"
+    )
+    parser.add_argument(
+        "--audit-stacks",
+        type=int,
+        default=None,
+        help=f"stacks in the audited organisation (default {audit_benchmark.DEFAULT_STACKS}, "
+        f"{QUICK_AUDIT_STACKS} with --quick; 0 skips the audit benchmark)",
+    )
+    parser.add_argument(
+        "--audit-no-memo-stacks",
+        type=int,
+        default=audit_benchmark.DEFAULT_NO_MEMO_STACKS,
+        help="stacks audited with and without memoization, for the ratio "
+        f"(default {audit_benchmark.DEFAULT_NO_MEMO_STACKS}; 0 skips)",
     )
     return parser
 
@@ -335,6 +351,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         report(environment, first_check, comparisons, in_process, in_process_seconds, protocol, largest.label)
     )
+    audit_stacks = args.audit_stacks
+    if audit_stacks is None:
+        audit_stacks = QUICK_AUDIT_STACKS if args.quick else audit_benchmark.DEFAULT_STACKS
+    audits = (
+        audit_benchmark.run(audit_stacks, args.audit_no_memo_stacks, _progress) if audit_stacks > 0 else []
+    )
+    if audits:
+        print("\n6. " + audit_benchmark.report(audits))
     elapsed = time.perf_counter() - started
     print(f"\n(benchmark wall time {elapsed:.0f} s)")
 
@@ -348,10 +372,13 @@ def main(argv: list[str] | None = None) -> int:
                 "small_repeats": args.small_repeats,
                 "large_repeats": args.large_repeats,
                 "policy_repeats": args.policy_repeats,
+                "audit_stacks": audit_stacks,
+                "audit_no_memo_stacks": args.audit_no_memo_stacks,
             },
             "goals": {
                 "check_over_raw_ratio_max": CHECK_RATIO_GOAL,
                 "in_process_resources_per_second_min": IN_PROCESS_RESOURCES_PER_SECOND_GOAL,
+                "audit_seconds_max": audit_benchmark.GOAL_SECONDS,
             },
             "first_check_seconds": first_check,
             "check_vs_raw": [c.to_json() for c in comparisons],
@@ -364,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
                 },
                 "protocol": [p.to_json() for p in protocol],
             },
+            "audit": [a.to_json() for a in audits],
             "benchmark_seconds": elapsed,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
