@@ -508,7 +508,7 @@ def audit_command(
     sources: Annotated[
         list[str],
         typer.Argument(
-            help="Pulumi self-managed backends (file://DIR, s3://BUCKET[/PREFIX]?…, a state folder) or "
+            help="Pulumi self-managed backends (file://DIR, s3://BUCKET/PREFIX?…, a state folder) or "
             "`pulumi stack export` files; or `merge REPORT.json…` to merge the JSON reports of sharded audits.",
             show_default=False,
         ),

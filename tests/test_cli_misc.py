@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from goldenpath import __version__
@@ -39,3 +40,11 @@ def test_no_arguments_still_shows_the_commands():
     result = runner.invoke(app, [])
 
     assert "check" in result.output and "render" in result.output and "docs" in result.output
+
+
+@pytest.mark.parametrize("command", ["check", "render", "docs", "new", "upgrade", "bootstrap", "audit"])
+def test_every_commands_help_renders(command):
+    result = runner.invoke(app, [command, "--help"])
+
+    assert result.exit_code == 0, result.output
+    assert "Usage: " in result.output and result.exception is None
