@@ -84,26 +84,26 @@ StackDir = Annotated[
     Path, typer.Argument(help="A Pulumi project folder (Pulumi.yaml, __main__.py, Pulumi.<stack>.yaml).")
 ]
 StackName = Annotated[str, typer.Option("--stack", "-s", help="Which Pulumi.<stack>.yaml to read.")]
+PackOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pack", "-p", help="A shipped pack name or a pack folder; repeatable. Default: all shipped packs."
+    ),
+]
+PackConfigOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--pack-config", help="Policy pack config (JSON or YAML, as --policy-pack-config); repeatable."
+    ),
+]
 
 
 @app.command()
 def check(
     stack_dir: StackDir,
     stack: StackName = "dev",
-    pack: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--pack",
-            "-p",
-            help="A shipped pack name or a pack folder; repeatable. Default: all shipped packs.",
-        ),
-    ] = None,
-    pack_config: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--pack-config", help="Policy pack config (JSON or YAML, as --policy-pack-config); repeatable."
-        ),
-    ] = None,
+    pack: PackOption = None,
+    pack_config: PackConfigOption = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text, json or sarif.")
     ] = OutputFormat.text,
@@ -519,20 +519,8 @@ def audit_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
     ] = None,
-    pack: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--pack",
-            "-p",
-            help="A shipped pack name or a pack folder; repeatable. Default: all shipped packs.",
-        ),
-    ] = None,
-    pack_config: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--pack-config", help="Policy pack config (JSON or YAML, as --policy-pack-config); repeatable."
-        ),
-    ] = None,
+    pack: PackOption = None,
+    pack_config: PackConfigOption = None,
     live: Annotated[
         bool,
         typer.Option(

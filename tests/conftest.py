@@ -56,3 +56,20 @@ def venv_with_wheel_only(home: Path, wheel: Path) -> tuple[Path, Path]:
     )
     (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python, site
+
+
+def use_dummy_aws_credentials(patch: pytest.MonkeyPatch, config_dir: Path) -> None:
+    """Dummy credentials and none of this machine's AWS configuration, for tests against moto."""
+    patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    patch.setenv("AWS_CONFIG_FILE", str(config_dir / "no-aws-config"))
+    patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(config_dir / "no-aws-credentials"))
+    patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ):
+        patch.delenv(name, raising=False)

@@ -41,7 +41,7 @@ from goldenpath.check import check_stack
 from goldenpath.cli import app
 from goldenpath.state import to_deployment
 
-from .conftest import ROOT, STACKS
+from .conftest import ROOT, STACKS, use_dummy_aws_credentials
 
 EXAMPLES = ROOT / "tests" / "examples"
 SIG = "4dabf18193072939515e22adb298388d"
@@ -244,19 +244,7 @@ def runs():
 def aws_env():
     """Dummy credentials, and none of this machine's AWS configuration."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        patch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        for name in (
-            "AWS_PROFILE",
-            "AWS_DEFAULT_PROFILE",
-            "AWS_SESSION_TOKEN",
-            "AWS_REGION",
-            "AWS_DEFAULT_REGION",
-        ):
-            patch.delenv(name, raising=False)
+        use_dummy_aws_credentials(patch, Path("/nonexistent"))
         yield
 
 

@@ -19,6 +19,8 @@ from goldenpath.analyzer import PolicyPackProcess, ResourceInput, pack_dirs, to_
 from goldenpath.backends import SECRET
 from goldenpath.drift import COVERED_FIELDS, live_drift, live_view
 
+from .conftest import use_dummy_aws_credentials
+
 ACCOUNT = "123456789012"
 PROJECT, STACK = "payments-api", "prod"
 HOME, WEST = "eu-west-1", "us-west-2"
@@ -475,19 +477,7 @@ def moto_server():
 @pytest.fixture
 def endpoint(moto_server, monkeypatch, tmp_path):
     """The moto server, emptied, with dummy credentials and none of this machine's AWS configuration."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    use_dummy_aws_credentials(monkeypatch, tmp_path)
     urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")).close()
     return moto_server
 

@@ -23,6 +23,8 @@ from moto.server import ThreadedMotoServer
 
 from goldenpath.backends import SECRET, BackendError, StackRef, open_backend, s3_settings
 
+from ..conftest import use_dummy_aws_credentials
+
 SIG = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 CIPHERTEXT = "v1:CIPHERTEXT-7f3c9a:never-shown"
@@ -756,19 +758,7 @@ def moto_endpoint():
 @pytest.fixture
 def aws_env(monkeypatch, tmp_path):
     """Dummy credentials, and none of this machine's AWS configuration."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    use_dummy_aws_credentials(monkeypatch, tmp_path)
 
 
 def upload(endpoint: str, root: Path, bucket: str, prefix: str) -> None:
