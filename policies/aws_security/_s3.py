@@ -17,8 +17,9 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import as_list, get_path
 
+from ._elb import LOAD_BALANCERS
+
 BUCKET = "aws:s3/bucket:Bucket"
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 # The only encryption Elastic Load Balancing can deliver access logs to (an ALB cannot use SSE-KMS).
 ALB_LOG_ENCRYPTION = "AES256"
 
@@ -114,7 +115,7 @@ class BucketIndex:
         """Buckets that load balancers deliver access logs to (Application Load Balancers only if asked)."""
         links = Links(self)
         for r in self.resources:
-            if r.resource_type != LOAD_BALANCER:
+            if r.resource_type not in LOAD_BALANCERS:
                 continue
             if application_only and read(r.props, "loadBalancerType", "application") not in (
                 "application",

@@ -4,7 +4,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path
 
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+from ._elb import LOAD_BALANCERS
+
 # Gateway Load Balancers do not support access logs.
 WITHOUT_ACCESS_LOGS = ("gateway",)
 
@@ -32,7 +33,7 @@ POLICY = PolicySpec(
     remediation='Set `access_logs={"bucket": bucket.bucket, "enabled": True}` on the `aws.lb.LoadBalancer`, '
     "with a bucket policy that lets Elastic Load Balancing write to it; goldenpath's Service component creates "
     "that bucket and wires it up.",
-    resource_types=(LOAD_BALANCER,),
+    resource_types=LOAD_BALANCERS,
     check=check,
     controls={NIST: ("AU-2", "AU-12"), PCI: ("10.2.1",)},
 )

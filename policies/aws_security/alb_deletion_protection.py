@@ -2,7 +2,7 @@
 
 from goldenpath.policy import NIST, PolicySpec, get_path
 
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+from ._elb import LOAD_BALANCERS
 
 
 def check(props, config):
@@ -22,7 +22,7 @@ POLICY = PolicySpec(
     remediation="Set `enable_deletion_protection=True` on the `aws.lb.LoadBalancer` (goldenpath's Service "
     "component exposes it as `deletion_protection`); configure `required: false` for environments that are "
     "torn down routinely.",
-    resource_types=(LOAD_BALANCER,),
+    resource_types=LOAD_BALANCERS,
     check=check,
     controls={NIST: ("CM-3",)},
     config_schema={

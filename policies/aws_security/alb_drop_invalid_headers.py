@@ -2,7 +2,7 @@
 
 from goldenpath.policy import NIST, PolicySpec, get_path
 
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+from ._elb import LOAD_BALANCERS
 
 
 def check(props, config):
@@ -23,7 +23,7 @@ POLICY = PolicySpec(
     "against the targets behind the load balancer; dropping them at the edge removes that input.",
     remediation="Set `drop_invalid_header_fields=True` on the `aws.lb.LoadBalancer` (goldenpath's Service "
     "component does).",
-    resource_types=(LOAD_BALANCER,),
+    resource_types=LOAD_BALANCERS,
     check=check,
     controls={NIST: ("SI-10",)},
 )

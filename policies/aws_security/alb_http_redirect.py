@@ -2,7 +2,7 @@
 
 from goldenpath.policy import NIST, PCI, PolicySpec, as_list, get_path
 
-LISTENER = "aws:lb/listener:Listener"
+from ._elb import LISTENERS
 
 
 def _protocol(props):
@@ -45,7 +45,7 @@ POLICY = PolicySpec(
     remediation='Give the HTTP listener one default action `type="redirect"` with '
     '`redirect={"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}` and serve the '
     "application from an HTTPS listener, as goldenpath's Service component does.",
-    resource_types=(LISTENER,),
+    resource_types=LISTENERS,
     check=check,
     controls={NIST: ("SC-8", "SC-23"), PCI: ("4.2.1",)},
 )

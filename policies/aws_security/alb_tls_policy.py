@@ -3,7 +3,8 @@
 from goldenpath.conventions import ALB_TLS_POLICIES_ALLOWED, ALB_TLS_POLICY
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path
 
-LISTENER = "aws:lb/listener:Listener"
+from ._elb import LISTENERS
+
 ENCRYPTED_PROTOCOLS = ("HTTPS", "TLS")
 # What Elastic Load Balancing applies when sslPolicy is not set: it still accepts TLS 1.0 and 1.1.
 AWS_DEFAULT_POLICY = "ELBSecurityPolicy-2016-08"
@@ -34,7 +35,7 @@ POLICY = PolicySpec(
     "that are broken or deprecated; an explicit modern policy keeps every client on TLS 1.2+ with forward secrecy.",
     remediation=f'Set `ssl_policy="{ALB_TLS_POLICY}"` on the `aws.lb.Listener` (the policy goldenpath\'s Service '
     "component uses), or another policy in the pack's `allowedPolicies`.",
-    resource_types=(LISTENER,),
+    resource_types=LISTENERS,
     check=check,
     controls={NIST: ("SC-8", "SC-13"), PCI: ("4.2.1",)},
     config_schema={

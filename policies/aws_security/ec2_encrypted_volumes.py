@@ -1,9 +1,11 @@
-"""EBS volumes of EC2 instances, launch templates and standalone volumes are encrypted at rest."""
+"""EBS volumes of EC2 instances, launch templates, launch configurations and standalone volumes are encrypted."""
 
 from goldenpath.policy import CIS_AWS, NIST, PCI, PolicySpec, as_list, get_path
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+# An Auto Scaling launch configuration describes its instances' volumes with an instance's shape.
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 VOLUME = "aws:ebs/volume:Volume"
 
 _FIX = "set encrypted: true"
@@ -45,7 +47,12 @@ def _volume(props):
         yield f"the volume is not encrypted; {_FIX}"
 
 
-_CHECKS = {INSTANCE: _instance, LAUNCH_TEMPLATE: _launch_template, VOLUME: _volume}
+_CHECKS = {
+    INSTANCE: _instance,
+    LAUNCH_CONFIGURATION: _instance,
+    LAUNCH_TEMPLATE: _launch_template,
+    VOLUME: _volume,
+}
 
 
 def check(props, config, resource):
@@ -55,15 +62,15 @@ def check(props, config, resource):
 
 POLICY = PolicySpec(
     id="aws-ec2-encrypted-volumes",
-    description="EBS volumes are encrypted: instance root and EBS block devices, launch template EBS mappings, "
-    "and standalone volumes.",
+    description="EBS volumes are encrypted: instance and launch configuration root and EBS block devices, launch "
+    "template EBS mappings, and standalone volumes.",
     severity="high",
     rationale="An unencrypted EBS volume, and every snapshot taken of it, can be read by anyone who can copy or "
     "share the snapshot; encryption cannot be added to a volume afterwards.",
     remediation="Set `encrypted: true` (and a customer-managed `kmsKeyId`) on rootBlockDevice, every "
-    "ebsBlockDevices entry, every launch template ebs mapping and every aws.ebs.Volume. Also turn on "
-    "aws.ebs.EncryptionByDefault in every region so no volume is created unencrypted.",
-    resource_types=(INSTANCE, LAUNCH_TEMPLATE, VOLUME),
+    "ebsBlockDevices entry of an instance or launch configuration, every launch template ebs mapping and "
+    "every aws.ebs.Volume. Also turn on aws.ebs.EncryptionByDefault in every region so no volume is created unencrypted.",
+    resource_types=(INSTANCE, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE, VOLUME),
     check=check,
     check_receives_resource=True,
     controls={CIS_AWS: ("2.2.1",), NIST: ("SC-28",), PCI: ("3.5.1",)},

@@ -4,6 +4,7 @@ from goldenpath.policy import CIS_AWS, NIST, PCI, PolicySpec, get_path
 
 INSTANCE = "aws:ec2/instance:Instance"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 
 
 def check(props, config):
@@ -21,13 +22,15 @@ def check(props, config):
 
 POLICY = PolicySpec(
     id="aws-ec2-imdsv2",
-    description='EC2 instances and launch templates require IMDSv2 (metadataOptions.httpTokens = "required").',
+    description="EC2 instances, launch templates and launch configurations require IMDSv2 "
+    '(metadataOptions.httpTokens = "required").',
     severity="high",
     rationale="IMDSv1 answers any GET to 169.254.169.254, so a server-side request forgery or an open proxy on "
     "the instance hands out its role credentials; IMDSv2's session token stops that.",
-    remediation='Set `metadataOptions={httpTokens: "required", httpPutResponseHopLimit: 1}` on the instance or '
-    "launch template (hop limit 2 when containers on the host need the metadata service).",
-    resource_types=(INSTANCE, LAUNCH_TEMPLATE),
+    remediation='Set `metadataOptions={httpTokens: "required", httpPutResponseHopLimit: 1}` on the instance, '
+    "launch template or launch configuration (hop limit 2 when containers on the host need the metadata "
+    "service).",
+    resource_types=(INSTANCE, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE),
     check=check,
     controls={CIS_AWS: ("5.6",), NIST: ("CM-7", "AC-3"), PCI: ("2.2.5",)},
 )

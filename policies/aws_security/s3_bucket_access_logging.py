@@ -2,7 +2,8 @@
 
 from goldenpath.policy import NIST, PCI, PolicySpec
 
-from ._s3 import BUCKET, LOAD_BALANCER, BucketIndex, read
+from ._elb import LOAD_BALANCERS
+from ._s3 import BUCKET, BucketIndex, read
 
 BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 
@@ -39,7 +40,7 @@ POLICY = PolicySpec(
     remediation="Add an `aws.s3.BucketLogging` with `bucket=bucket.id`, `target_bucket` a dedicated log bucket "
     "and a `target_prefix`; log buckets themselves (the target of a BucketLogging or of load balancer access "
     "logs, such as goldenpath's Service access-log bucket) are exempt.",
-    resource_types=(BUCKET, BUCKET_LOGGING, LOAD_BALANCER),
+    resource_types=(BUCKET, BUCKET_LOGGING, *LOAD_BALANCERS),
     stack_check=stack_check,
     controls={NIST: ("AU-2", "AU-12"), PCI: ("10.2.1",)},
 )

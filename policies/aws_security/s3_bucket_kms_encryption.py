@@ -2,7 +2,8 @@
 
 from goldenpath.policy import NIST, PCI, PolicySpec
 
-from ._s3 import ALB_LOG_ENCRYPTION, BUCKET, LOAD_BALANCER, UNKNOWN, BucketIndex, read, read_list
+from ._elb import LOAD_BALANCERS
+from ._s3 import ALB_LOG_ENCRYPTION, BUCKET, UNKNOWN, BucketIndex, read, read_list
 
 ENCRYPTION = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -94,7 +95,7 @@ POLICY = PolicySpec(
     '`apply_server_side_encryption_by_default` to `sse_algorithm="aws:kms"` and `kms_master_key_id=key.arn` of '
     "an `aws.kms.Key` with rotation enabled (set `bucket_key_enabled=True` to cut KMS costs). For a load balancer "
     'access-log bucket use `sse_algorithm="AES256"`, as goldenpath\'s Service component does.',
-    resource_types=(BUCKET, ENCRYPTION, LOAD_BALANCER),
+    resource_types=(BUCKET, ENCRYPTION, *LOAD_BALANCERS),
     stack_check=stack_check,
     controls={NIST: ("SC-12", "SC-13", "SC-28"), PCI: ("3.5.1",)},
 )
