@@ -4,23 +4,27 @@ from goldenpath.conventions import LOG_RETENTION_ALLOWED, LOG_RETENTION_DAYS, LO
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+# CloudWatch Logs' "never expire": a decision to keep logs longer than any minimum, not a missing one.
+NEVER_EXPIRE = 0
 
 
 def check(props, config):
     days = get_path(props, "retentionInDays")
     minimum = config["minimumDays"]
-    if not days:
+    if days is None:
         return (
             f"log group keeps logs forever with no retention set; set retentionInDays to at least {minimum}"
         )
+    if days == NEVER_EXPIRE:
+        return None
     if days < minimum:
         return f"log group retention is {days:g} days; at least {minimum:g} days are required"
     return None
 
 
 def remediate(props, config):
-    if get_path(props, "retentionInDays"):
-        return None
+    if get_path(props, "retentionInDays") is not None:
+        return None  # a retention someone chose, "never expire" (0) included, is never rewritten
     minimum = config["minimumDays"]
     fixed = dict(props)
     fixed["retentionInDays"] = min(d for d in LOG_RETENTION_ALLOWED if d >= minimum)
@@ -29,13 +33,15 @@ def remediate(props, config):
 
 POLICY = PolicySpec(
     id="aws-cloudwatch-log-retention",
-    description="CloudWatch log groups set a retention period of at least the configured minimum.",
+    description="CloudWatch log groups set a retention period of at least the configured minimum, or 0 (never "
+    "expire).",
     severity="medium",
     rationale="Logs kept too briefly cannot support an incident investigation; logs kept forever with no "
     "decision cost money and hold personal data longer than needed.",
     # Worded for any configured minimum: the finding itself names the one in force.
     remediation="Set `retentionInDays` on the log group to at least the configured `minimumDays` (default "
-    f"{LOG_RETENTION_MINIMUM_DAYS}), as one of the values CloudWatch Logs accepts. In a WebService stack "
+    f"{LOG_RETENTION_MINIMUM_DAYS}), as one of the values CloudWatch Logs accepts, or to 0 where logs must never "
+    "expire; the remediation only fills in a retention that is not set. In a WebService stack "
     "set `logRetentionDays` (service logs) and `flowLogRetentionDays` (VPC flow logs); unset, both keep "
     + ", ".join(f"{days} days in {env}" for env, days in LOG_RETENTION_DAYS.items())
     + ".",
