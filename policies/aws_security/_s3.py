@@ -17,6 +17,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import as_list, get_path
 
+from ._cidr import anywhere
 from ._elb import LOAD_BALANCERS
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -150,7 +151,7 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "s3:DataAccessPointAccount",
     )
 )
-_MATCHES_ANYTHING = frozenset({"*", "0.0.0.0/0", "::/0"})
+_SOURCE_IP = "aws:sourceip"
 
 
 class MalformedPolicy(ValueError):
@@ -203,8 +204,11 @@ def has_restricting_condition(statement: Mapping[str, Any]) -> bool:
             if str(key).lower() not in RESTRICTING_CONDITION_KEYS:
                 continue
             pinned = [str(v) for v in as_list(values)]
-            if pinned and not any(v in _MATCHES_ANYTHING for v in pinned):
-                return True
+            if not pinned or "*" in pinned:
+                continue
+            if str(key).lower() == _SOURCE_IP and anywhere(pinned):
+                continue  # ranges that hold every address, however written, pin nothing
+            return True
     return False
 
 

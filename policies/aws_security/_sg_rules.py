@@ -17,13 +17,14 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import as_list, get_path
 
+from ._cidr import anywhere
+
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 VPC_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 VPC_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 INGRESS_TYPES = (SECURITY_GROUP, SECURITY_GROUP_RULE, VPC_INGRESS_RULE)
 
-WORLD = ("0.0.0.0/0", "::/0")
 LOWEST_PORT, HIGHEST_PORT = 0, 65535
 ALL = "all"
 _PROTOCOLS = {"-1": ALL, "all": ALL, "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
@@ -38,7 +39,7 @@ class Rule:
     direction: str | None  # "ingress", "egress", or None when the resource type says (vpc rules)
     protocol: str
     ports: tuple[int, int] | None
-    world: tuple[str, ...]
+    world: tuple[str, ...]  # the sources that together hold every address of a family, as written
     description: Any
 
     @property
@@ -91,11 +92,7 @@ def _rule(
         ports = (_port(get("fromPort"), LOWEST_PORT), _port(get("toPort"), HIGHEST_PORT))
     else:
         ports = None
-    world: tuple[str, ...] = ()
-    for key in sources:
-        for cidr in as_list(get(key)):
-            if isinstance(cidr, str) and cidr.strip() in WORLD and cidr.strip() not in world:
-                world += (cidr.strip(),)
+    world = anywhere(cidr for key in sources for cidr in as_list(get(key)))
     try:
         description = get("description")
     except UnknownValueError:
