@@ -17,7 +17,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import as_list, get_path
 
-from ._cidr import anywhere
+from ._conditions import values_pin
 from ._elb import LOAD_BALANCERS
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -151,7 +151,6 @@ RESTRICTING_CONDITION_KEYS = frozenset(
         "s3:DataAccessPointAccount",
     )
 )
-_SOURCE_IP = "aws:sourceip"
 
 
 class MalformedPolicy(ValueError):
@@ -191,7 +190,7 @@ def is_everyone(principal: Any) -> bool:
 
 
 def has_restricting_condition(statement: Mapping[str, Any]) -> bool:
-    """True when a positive condition pins a source or principal key (aws:SourceArn, …) to fixed values."""
+    """True when a positive condition pins a source or principal key (aws:SourceArn, …) to an owner."""
     condition = statement.get("Condition")
     if not isinstance(condition, Mapping):
         return False
@@ -203,12 +202,8 @@ def has_restricting_condition(statement: Mapping[str, Any]) -> bool:
         for key, values in clauses.items():
             if str(key).lower() not in RESTRICTING_CONDITION_KEYS:
                 continue
-            pinned = [str(v) for v in as_list(values)]
-            if not pinned or "*" in pinned:
-                continue
-            if str(key).lower() == _SOURCE_IP and anywhere(pinned):
-                continue  # ranges that hold every address, however written, pin nothing
-            return True
+            if values_pin(str(key), op, as_list(values)):
+                return True
     return False
 
 
