@@ -254,11 +254,11 @@ class GoldenpathMocks(pulumi_mocks.Mocks):
                 state.get("name") if isinstance(state.get("name"), str) and state.get("name") else args.name
             )
             state.setdefault("name", name)
-            if args.typ == "aws:lb/loadBalancer:LoadBalancer":
+            if args.typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
                 state.setdefault("dnsName", f"{args.name}-1234567890.{region}.elb.amazonaws.com")
                 state.setdefault("zoneId", "Z32O12XQLNTSW2")
                 state["arnSuffix"] = f"app/{args.name}/50dc6c495c0c9188"
-            elif args.typ == "aws:lb/targetGroup:TargetGroup":
+            elif args.typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
                 state["arnSuffix"] = f"targetgroup/{args.name}/73e2d6bc24d8a067"
             elif args.typ == "aws:ecr/repository:Repository":
                 state.setdefault(

@@ -226,3 +226,22 @@ def test_running_many_stacks_in_one_process_does_not_leak_file_descriptors():
 
     # Holding each run's loops leaked about ten descriptors a run; a few may be in flight.
     assert len(list(Path("/proc/self/fd").iterdir())) <= before + 5
+
+
+@pytest.mark.parametrize("module", ["lb", "alb"])
+def test_a_load_balancer_of_either_module_gets_the_outputs_a_real_one_has(tmp_path, module):
+    # aws.alb.* are their own type tokens in pulumi-aws, not aliases of aws.lb.*: the mocks must
+    # answer both, or a program written with aws.alb reads None where AWS gives a DNS name.
+    program = (
+        "import pulumi, pulumi_aws as aws\n"
+        f"lb = aws.{module}.LoadBalancer('web', subnets=['subnet-1'])\n"
+        f"tg = aws.{module}.TargetGroup('app', port=80, protocol='HTTP', vpc_id='vpc-1')\n"
+        "aws.sns.Topic('t', display_name=pulumi.Output.all(lb.dns_name, lb.arn_suffix, tg.arn_suffix)"
+        ".apply(lambda v: '|'.join(v)))\n"
+    )
+    _project(tmp_path, "name: demo\nruntime: python\n", "config:\n  aws:region: eu-west-1\n", program)
+    topic = next(r for r in run_stack(tmp_path, "dev").resources if r.type == "aws:sns/topic:Topic")
+
+    assert topic.inputs["displayName"] == (
+        "web-1234567890.eu-west-1.elb.amazonaws.com|app/web/50dc6c495c0c9188|targetgroup/app/73e2d6bc24d8a067"
+    )
