@@ -81,6 +81,34 @@ def _port(value: Any, default: int) -> int:
         return default
 
 
+def _world(get: Callable[[str], Any], sources: Iterable[str]) -> tuple[str, ...]:
+    """The sources that reach every address, from the known ones alone.
+
+    A rule's CIDR fields are read one by one: a known ``0.0.0.0/0`` opens the rule to the world
+    whatever an unknown ``ipv6CidrBlocks`` beside it turns out to be. Only when the known sources
+    prove nothing does an unknown one leave the rule undecided (the error is raised).
+    """
+    known: list[Any] = []
+    unknown: UnknownValueError | None = None
+    for key in sources:
+        try:
+            values = get(key)
+        except UnknownValueError as error:
+            unknown = unknown or error
+            continue
+        if not isinstance(values, Sequence) or isinstance(values, str):
+            values = as_list(values)
+        for index in range(len(values)):  # by index: iterating stops at the first unknown element
+            try:
+                known.append(values[index])
+            except UnknownValueError as error:
+                unknown = unknown or error
+    world = anywhere(known)
+    if not world and unknown is not None:
+        raise unknown
+    return world
+
+
 def _rule(
     where: str, direction: str | None, props: Mapping[str, Any], protocol_key: str, sources: Iterable[str]
 ) -> Rule:
@@ -92,7 +120,7 @@ def _rule(
         ports = (_port(get("fromPort"), LOWEST_PORT), _port(get("toPort"), HIGHEST_PORT))
     else:
         ports = None
-    world = anywhere(cidr for key in sources for cidr in as_list(get(key)))
+    world = _world(get, sources)
     try:
         description = get("description")
     except UnknownValueError:

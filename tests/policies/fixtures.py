@@ -15,6 +15,7 @@ and the exact set of those it must flag::
         dependsOn: {bucket: good-bucket}   # property dependencies, by resource name
         parents: [goldenpath:aws:Service]  # optional: ancestor types, outermost first, as in the URN
     fail: [bad-bucket]               # exactly these names are flagged; every other must pass
+    undecided: [later-bucket]        # optional: these get only "can't run policy" (decided after apply)
 
 ``!unknown ""`` stands for a value not known until apply (preview), ``!secret <value>`` for a secret.
 """
@@ -72,6 +73,7 @@ class Fixture:
     resources: list[FixtureResource]
     fail: set[str]
     config: dict[str, Any]
+    undecided: set[str] = field(default_factory=set)
 
     @property
     def passing(self) -> set[str]:
@@ -111,7 +113,9 @@ def load_fixture(path: Path) -> Fixture:
     assert len(names) == len(set(names)), f"{path}: resource names must be unique"
     fail = set(doc.get("fail") or [])
     assert fail <= set(names), f"{path}: fail names {sorted(fail - set(names))} are not resources"
-    return Fixture(path, doc["policy"], resources, fail, dict(doc.get("config") or {}))
+    undecided = set(doc.get("undecided") or [])
+    assert undecided <= set(names) - fail, f"{path}: undecided names must be resources not in fail"
+    return Fixture(path, doc["policy"], resources, fail, dict(doc.get("config") or {}), undecided)
 
 
 def fixtures_for(pack: str) -> list[Fixture]:
@@ -124,6 +128,14 @@ def evaluate(pack: PolicyPackProcess, fixture: Fixture) -> list[Diagnostic]:
     return [d for d in pack.evaluate(fixture.inputs()) if d.policy == fixture.policy]
 
 
+CANT_RUN = "can't run policy"
+
+
 def flagged_names(fixture: Fixture, diagnostics: list[Diagnostic]) -> set[str]:
     by_urn = {r.urn: r.name for r in fixture.resources}
     return {by_urn.get(d.urn, d.urn) for d in diagnostics}
+
+
+def verdict_names(fixture: Fixture, diagnostics: list[Diagnostic]) -> set[str]:
+    """The names flagged with a verdict, not with "can't run policy" (a value unknown until apply)."""
+    return flagged_names(fixture, [d for d in diagnostics if not d.message.startswith(CANT_RUN)])
