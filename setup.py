@@ -31,8 +31,8 @@ template_files = [
 setup(
     packages=packages,
     package_data={
-        "": ["py.typed", "PulumiPolicy.yaml", "requirements.txt", "*.md"],
-        "goldenpath": template_files,
+        "": ["py.typed", "PulumiPolicy.yaml", "requirements.txt", "*.md", "*.json"],
+        "goldenpath": [*template_files, "peers/*.yaml"],
     },
     package_dir={"goldenpath": "goldenpath", **{pkg: folder for folder, pkg in MAPPED_FOLDERS.items()}},
 )

@@ -7,7 +7,8 @@ from collections import Counter
 import yaml
 
 from goldenpath.analyzer import pack_dirs
-from goldenpath.policy import FRAMEWORKS, WAIVER_AUDIT_POLICY, PolicySpec, discover
+from goldenpath.peer_rules import covered, peer_lists, service_of
+from goldenpath.policy import FRAMEWORKS, PEERS, WAIVER_AUDIT_POLICY, PolicySpec, discover
 
 _HEADER = f"""# Policy catalog
 
@@ -44,6 +45,8 @@ def _policy_section(spec: PolicySpec) -> str:
     out.append(f"- **Applies to:** {', '.join(f'`{t}`' for t in spec.resource_types)}")
     frameworks = _frameworks(spec)
     out.append(f"- **Frameworks:** {'; '.join(frameworks) if frameworks else 'none'}")
+    peers = [f"{PEERS[key]}: {', '.join(ids)}" for key, ids in spec.peers.items() if ids]
+    out.append(f"- **Peers:** {'; '.join(peers) if peers else 'none'}")
     out.append(f"- **Waivable:** {'yes' if spec.waivable else 'no (critical)'}")
     out += ["", f"**Rationale.** {spec.rationale}", "", f"**Remediation.** {spec.remediation}", ""]
     if spec.config_schema:
@@ -57,6 +60,58 @@ def _policy_section(spec: PolicySpec) -> str:
     return "\n".join(out)
 
 
+def _coverage(specs: list[PolicySpec]) -> list[str]:
+    """Per service: our policies, and for each peer the share of its rules some policy covers."""
+    lists = peer_lists()
+    done = covered(specs)
+    ours = Counter(service_of(s) for s in specs)
+    services = sorted({r.service for p in lists.values() for r in p.rules} | set(ours))
+    keys = [k for k in PEERS if k in lists]
+    out = [
+        "## Coverage against peers",
+        "",
+        "Each peer's rules are read from its own source (the commit below) and kept to the services a golden",
+        "path touches; a rule counts as covered when a policy here names it as an equivalent (its **Peers**",
+        "line). The counts are of the peer's own rule ids.",
+        "",
+    ]
+    for key in keys:
+        peer = lists[key]
+        out.append(
+            f"- **{PEERS[key]}**: {len(done[key] & peer.ids)} of {len(peer.rules)} rules covered; "
+            f"`{peer.repository}` at `{peer.commit[:12]}` ({', '.join(f'`{p}`' for p in peer.paths)}). {peer.scope}"
+        )
+    out += ["", "| service | our policies | " + " | ".join(PEERS[k] for k in keys) + " |"]
+    out.append("|---|---|" + "---|" * len(keys))
+    totals = [0, *([0, 0] * len(keys))]
+    for service in services:
+        row = [f"| {service} | {ours.get(service, 0)} |"]
+        totals[0] += ours.get(service, 0)
+        for i, key in enumerate(keys):
+            rules = {r.id for r in lists[key].rules if r.service == service}
+            hit = len(rules & done[key])
+            totals[1 + 2 * i] += hit
+            totals[2 + 2 * i] += len(rules)
+            row.append(f" {hit}/{len(rules)} |" if rules else " – |")
+        out.append("".join(row))
+    out.append(
+        f"| **all** | **{totals[0]}** |"
+        + "".join(f" **{totals[1 + 2 * i]}/{totals[2 + 2 * i]}** |" for i in range(len(keys)))
+    )
+    out += ["", "Peer rules no policy here covers yet, by service:", ""]
+    for key in keys:
+        missing: dict[str, list[str]] = {}
+        for rule in lists[key].rules:
+            if rule.id not in done[key]:
+                missing.setdefault(rule.service, []).append(rule.id)
+        if missing:
+            out.append(
+                f"- **{PEERS[key]}**: "
+                + "; ".join(f"{svc}: {', '.join(ids)}" for svc, ids in missing.items())
+            )
+    return out
+
+
 def render_catalog() -> str:
     """Markdown for every shipped pack and policy."""
     sections = [_HEADER]
@@ -67,9 +122,11 @@ def render_catalog() -> str:
         "|---|---|---|---|---|---|---|",
     ]
     bodies = []
+    every: list[PolicySpec] = []
     for folder, path in pack_dirs().items():
         meta = yaml.safe_load((path / "PulumiPolicy.yaml").read_text()) or {}
         specs = discover(f"goldenpath.policies.{folder}")
+        every += specs
         by_severity = Counter(s.severity for s in specs)
         summary.append(
             f"| [{folder}](#pack-{folder.replace('_', '-')}) | {meta.get('version', '')} | {len(specs)} | "
@@ -86,5 +143,6 @@ def render_catalog() -> str:
         body += [_policy_section(s) for s in specs]
         bodies.append("\n".join(body))
     sections.append("\n".join(summary) + "\n")
+    sections.append("\n".join(_coverage(every)) + "\n")
     sections += bodies
     return "\n".join(sections).rstrip() + "\n"

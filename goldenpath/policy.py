@@ -58,6 +58,7 @@ __all__ = [
     "CIS_K8S",
     "NIST",
     "PCI",
+    "PEERS",
     "PSS",
     "EnforcementLevel",
     "PolicySpec",
@@ -88,6 +89,15 @@ FRAMEWORKS: dict[str, tuple[str, str]] = {
     PSS: ("Kubernetes Pod Security Standards", "restricted"),
 }
 
+# Peer tools a security reviewer compares a pack with, keyed as in PolicySpec.peers; their rule
+# lists (read from each peer's own source) are data in goldenpath/peers/<key>.yaml.
+PEERS: dict[str, str] = {
+    "awsguard": "AWSGuard (pulumi-policy-aws)",
+    "cdk-nag": "cdk-nag AwsSolutions",
+    "checkov": "checkov",
+    "kyverno": "Kyverno policies",
+}
+
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 _WAIVER_VALUE_RE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})\s*:\s*(?P<reason>.*)$", re.S)
 
@@ -116,6 +126,8 @@ class PolicySpec:
     remediate: Remediation | None = None
     controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The equivalent rule ids of peer tools (keys of PEERS), so a reviewer can map what they know.
+    peers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     enforcement: Literal["advisory", "mandatory", "remediate"] | None = None
     # True when the check needs to know which resource it judges (type, URN, name): it is then
     # called as ``check(props, config, resource)``.
@@ -135,6 +147,9 @@ class PolicySpec:
             raise ValueError(
                 f"policy {self.id}: unknown frameworks {sorted(unknown)}; use {sorted(FRAMEWORKS)}"
             )
+        unknown_peers = set(self.peers) - set(PEERS)
+        if unknown_peers:
+            raise ValueError(f"policy {self.id}: unknown peers {sorted(unknown_peers)}; use {sorted(PEERS)}")
         if not self.resource_types:
             raise ValueError(f"policy {self.id}: resource_types must name what it applies to")
 

@@ -36,4 +36,9 @@ POLICY = PolicySpec(
     resource_types=LOAD_BALANCERS,
     check=check,
     controls={NIST: ("AU-2", "AU-12"), PCI: ("10.2.1",)},
+    peers={
+        "awsguard": ("elb-logging-enabled",),
+        "cdk-nag": ("AwsSolutions-ELB2",),
+        "checkov": ("CKV_AWS_91",),
+    },
 )

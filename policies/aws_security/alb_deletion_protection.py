@@ -32,4 +32,5 @@ POLICY = PolicySpec(
             "description": "Whether load balancers must have deletion protection on.",
         }
     },
+    peers={"awsguard": ("elb-deletion-protection-enabled",), "checkov": ("CKV_AWS_150",)},
 )

@@ -26,4 +26,5 @@ POLICY = PolicySpec(
     resource_types=LOAD_BALANCERS,
     check=check,
     controls={NIST: ("SI-10",)},
+    peers={"checkov": ("CKV_AWS_131",)},
 )

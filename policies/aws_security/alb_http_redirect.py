@@ -48,4 +48,11 @@ POLICY = PolicySpec(
     resource_types=LISTENERS,
     check=check,
     controls={NIST: ("SC-8", "SC-23"), PCI: ("4.2.1",)},
+    peers={
+        "awsguard": ("alb-http-to-https-redirection",),
+        "checkov": (
+            "CKV2_AWS_20",
+            "CKV_AWS_2",
+        ),
+    },
 )

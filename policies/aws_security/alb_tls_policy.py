@@ -46,4 +46,5 @@ POLICY = PolicySpec(
             "description": "ELB security policies a listener may use.",
         }
     },
+    peers={"checkov": ("CKV_AWS_103",)},
 )

@@ -28,4 +28,5 @@ POLICY = PolicySpec(
     resource_types=(LOG_GROUP,),
     check=check,
     controls={NIST: ("AU-9", "SC-28")},
+    peers={"checkov": ("CKV_AWS_158",)},
 )

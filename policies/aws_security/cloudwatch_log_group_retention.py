@@ -59,4 +59,5 @@ POLICY = PolicySpec(
             "description": "The shortest retention allowed, in days.",
         }
     },
+    peers={"checkov": ("CKV_AWS_66",)},
 )

@@ -33,4 +33,5 @@ POLICY = PolicySpec(
     resource_types=(INSTANCE, LAUNCH_CONFIGURATION, LAUNCH_TEMPLATE),
     check=check,
     controls={CIS_AWS: ("5.6",), NIST: ("CM-7", "AC-3"), PCI: ("2.2.5",)},
+    peers={"checkov": ("CKV_AWS_79",)},
 )

@@ -30,4 +30,5 @@ POLICY = PolicySpec(
     resource_types=(REPOSITORY,),
     check=check,
     controls={NIST: ("SI-7", "CM-3")},
+    peers={"checkov": ("CKV_AWS_51",)},
 )

@@ -24,4 +24,5 @@ POLICY = PolicySpec(
     resource_types=(REPOSITORY,),
     check=check,
     controls={NIST: ("SC-28", "SC-12")},
+    peers={"checkov": ("CKV_AWS_136",)},
 )

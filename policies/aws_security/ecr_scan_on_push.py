@@ -32,4 +32,5 @@ POLICY = PolicySpec(
     check=check,
     remediate=remediate,
     controls={NIST: ("RA-5", "SI-2"), PCI: ("6.3.1", "6.3.3")},
+    peers={"checkov": ("CKV_AWS_163",)},
 )

@@ -88,4 +88,5 @@ POLICY = PolicySpec(
     resource_types=(ROLE,),
     check=check,
     controls={NIST: ("AC-3", "IA-2"), PCI: ("7.2.1",)},
+    peers={"checkov": ("CKV_AWS_393",)},
 )

@@ -50,4 +50,9 @@ POLICY = PolicySpec(
     check=check,
     remediate=remediate,
     controls={CIS_AWS: ("3.6",), NIST: ("SC-12",), PCI: ("3.7.4",)},
+    peers={
+        "awsguard": ("cmk-backing-key-rotation-enabled",),
+        "cdk-nag": ("AwsSolutions-KMS5",),
+        "checkov": ("CKV_AWS_7",),
+    },
 )

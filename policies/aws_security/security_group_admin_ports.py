@@ -65,4 +65,10 @@ POLICY = PolicySpec(
             "description": "Ports that must not be reachable from 0.0.0.0/0 or ::/0.",
         }
     },
+    peers={
+        "checkov": (
+            "CKV_AWS_24",
+            "CKV_AWS_25",
+        )
+    },
 )

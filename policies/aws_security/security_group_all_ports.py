@@ -27,4 +27,5 @@ POLICY = PolicySpec(
     resource_types=INGRESS_TYPES,
     check=check,
     controls={CIS_AWS: ("5.2", "5.3"), NIST: ("AC-4", "SC-7", "CM-7"), PCI: ("1.2.5", "1.3.1")},
+    peers={"checkov": ("CKV_AWS_277",)},
 )

@@ -28,4 +28,5 @@ POLICY = PolicySpec(
     resource_types=(*INGRESS_TYPES, VPC_EGRESS_RULE),
     check=check,
     controls={PCI: ("1.2.5",)},
+    peers={"cdk-nag": ("AwsSolutions-EC27",), "checkov": ("CKV_AWS_23",)},
 )

@@ -29,4 +29,5 @@ POLICY = PolicySpec(
     resource_types=(TOPIC,),
     check=check,
     controls={NIST: ("SC-12", "SC-28")},
+    peers={"checkov": ("CKV_AWS_26",)},
 )

@@ -43,4 +43,5 @@ POLICY = PolicySpec(
     check=check,
     remediate=remediate,
     controls={NIST: ("SC-12", "SC-28")},
+    peers={"cdk-nag": ("AwsSolutions-SQS2",), "checkov": ("CKV_AWS_27",)},
 )
