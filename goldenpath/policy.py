@@ -30,6 +30,7 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal, NamedTuple
@@ -70,6 +71,7 @@ __all__ = [
     "find_waiver",
     "get_known",
     "get_path",
+    "note_unknown",
 ]
 
 DOCS_BASE = "https://github.com/goldenpath/goldenpath/blob/main/docs/policies.md"
@@ -207,9 +209,18 @@ class PolicySpec:
         """The messages of the resource check, given the effective config and the resource judged
         (anything with ``resource_type``, ``urn`` and ``name``)."""
         assert self.check is not None
-        if self.check_receives_resource:
-            return _messages(self.check(props, config, resource))  # type: ignore[call-arg]
-        return _messages(self.check(props, config))
+        skipped: list[UnknownValueError] = []
+        token = _SKIPPED_UNKNOWNS.set(skipped)
+        try:
+            if self.check_receives_resource:
+                messages = _messages(self.check(props, config, resource))  # type: ignore[call-arg]
+            else:
+                messages = _messages(self.check(props, config))
+        finally:
+            _SKIPPED_UNKNOWNS.reset(token)
+        if not messages and skipped:
+            raise skipped[0]  # judged only part of it: the policy can't run yet, it does not pass
+        return messages
 
 
 class Subject(NamedTuple):
@@ -218,6 +229,22 @@ class Subject(NamedTuple):
     resource_type: str
     urn: str
     name: str
+
+
+# The unknown values a running check skipped to judge the rest (see note_unknown).
+_SKIPPED_UNKNOWNS: ContextVar[list[UnknownValueError] | None] = ContextVar("goldenpath_skipped", default=None)
+
+
+def note_unknown(error: UnknownValueError) -> None:
+    """Record that a check skipped a value unknown until apply (at preview) to judge the rest.
+
+    A check reports what the known values already prove; but when it finds nothing and skipped
+    something, :meth:`PolicySpec.run_check` raises the first skipped error again, so the engine
+    reports that the policy can't run yet rather than a pass nothing proved.
+    """
+    skipped = _SKIPPED_UNKNOWNS.get()
+    if skipped is not None:
+        skipped.append(error)
 
 
 def _type_matcher(resource_types: Sequence[str]) -> Callable[[str], bool]:

@@ -26,6 +26,9 @@ INSECURE_MANDATORY = {
     ("aws-ecs-non-root-user", "root-task"),
     ("aws-iam-no-admin-policy", "admin-policy"),
     ("aws-iam-no-wildcard-actions-on-all-resources", "admin-policy"),
+    # "*" on "*" also grants every privilege-escalation and data-exfiltration action.
+    ("aws-iam-no-privilege-escalation", "admin-policy"),
+    ("aws-iam-no-data-exfiltration", "admin-policy"),
     ("aws-iam-github-oidc-trust-pinned", "any-repo-deploy"),
     ("aws-rds-not-public", "public-db"),
     ("aws-rds-encrypted", "public-db"),

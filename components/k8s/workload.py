@@ -1,5 +1,5 @@
-"""Workload: a hardened Deployment with its namespace, service, autoscaler, disruption budget,
-network policies and service account.
+"""Workload: a hardened Deployment with its namespace (capped by a quota and a limit range), service,
+autoscaler, disruption budget, network policies and service account.
 
 Every pod runs as a non-root user under the ``restricted`` Pod Security Standard, with a read-only
 root filesystem, no capabilities, no service-account token, probes, resource requests and limits,
@@ -9,6 +9,7 @@ nothing but cluster DNS.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -206,7 +207,8 @@ class WorkloadArgs(ComponentArgs):
     namespace: DnsLabel = Field(description="Namespace to run in.")
     create_namespace: bool = Field(
         default=True,
-        description="Create the namespace (labelled for the restricted Pod Security Standard); "
+        description="Create the namespace (labelled for the restricted Pod Security Standard, with a "
+        "ResourceQuota sized for the workload at its peak and a LimitRange of its requests and limits); "
         "False runs in an existing one, whose labels are then its owner's business.",
     )
     labels: StandardLabels = Field(
@@ -419,6 +421,41 @@ def deployment_spec(args: WorkloadArgs, service_account: str) -> k8s.apps.v1.Dep
     )
 
 
+def peak_pods(args: WorkloadArgs) -> int:
+    """The most pods the workload runs at once: its largest replica count plus the rollout's surge."""
+    most = max(args.replicas, args.autoscaling.max_replicas if args.autoscaling else 0)
+    surge = conventions.K8S_MAX_SURGE
+    extra = math.ceil(most * int(surge[:-1]) / 100) if isinstance(surge, str) else int(surge)
+    return most + extra
+
+
+def _times(quantity: str, count: int, parse, unit: float, suffix: str) -> str:
+    return f"{math.ceil(parse(quantity) * count / unit)}{suffix}"
+
+
+def quota_spec(args: WorkloadArgs) -> k8s.core.v1.ResourceQuotaSpecArgs:
+    """A quota that fits the workload at its peak (autoscaled and mid-rollout) and nothing more."""
+    pods = peak_pods(args)
+    hard = {"pods": str(pods)}
+    for kind, quantities in (("requests", args.requests), ("limits", args.limits)):
+        hard[f"{kind}.cpu"] = _times(quantities.cpu, pods, cpu_cores, 0.001, "m")
+        hard[f"{kind}.memory"] = _times(quantities.memory, pods, memory_bytes, 2**20, "Mi")
+    return k8s.core.v1.ResourceQuotaSpecArgs(hard=hard)
+
+
+def limit_range_spec(args: WorkloadArgs) -> k8s.core.v1.LimitRangeSpecArgs:
+    """Defaults for any container started in the namespace without requests and limits (a debug pod)."""
+    return k8s.core.v1.LimitRangeSpecArgs(
+        limits=[
+            k8s.core.v1.LimitRangeItemArgs(
+                type="Container",
+                default={"cpu": args.limits.cpu, "memory": args.limits.memory},
+                default_request={"cpu": args.requests.cpu, "memory": args.requests.memory},
+            )
+        ]
+    )
+
+
 def _match(labels: dict[str, str]) -> k8s.meta.v1.LabelSelectorArgs:
     return k8s.meta.v1.LabelSelectorArgs(match_labels=dict(labels))
 
@@ -491,6 +528,15 @@ class Workload(pulumi.ComponentResource):
 
         def metadata(object_name: str) -> k8s.meta.v1.ObjectMetaArgs:
             return k8s.meta.v1.ObjectMetaArgs(name=object_name, namespace=self.namespace, labels=labels)
+
+        if args.create_namespace:
+            # The namespace is the workload's own: cap it at what the workload can use at its peak.
+            k8s.core.v1.ResourceQuota(
+                f"{name}-quota", metadata=metadata(args.service), spec=quota_spec(args), opts=child
+            )
+            k8s.core.v1.LimitRange(
+                f"{name}-limits", metadata=metadata(args.service), spec=limit_range_spec(args), opts=child
+            )
 
         service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",

@@ -14,8 +14,10 @@ organization at the root of an organization path, the unique id before ``:`` in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from goldenpath.policy import as_list
 
 from ._cidr import anywhere
 
@@ -76,3 +78,52 @@ def values_pin(key: str, operator: str, values: Iterable[Any]) -> bool:
     if key.lower() == SOURCE_IP:
         return not anywhere(str(v) for v in listed)  # ranges that hold every address pin nothing
     return all(value_pins(key, operator, v) for v in listed)
+
+
+# --- Conditions that stop a grant to everyone from meaning "anyone" ------------------------------
+
+# Condition keys that, compared with fixed values, tie a request to an owner: the keys S3 and IAM
+# Access Analyzer accept as making a resource policy non-public, plus ``kms:CallerAccount``.
+PINNING_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceIp",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:userid",
+        "kms:CallerAccount",
+        "s3:DataAccessPointArn",
+        "s3:DataAccessPointAccount",
+    )
+)
+
+
+def _positive(operator: str) -> bool:
+    # Negated, IfExists and Null operators let requests without the key (anonymous ones) through.
+    return not ("Not" in operator or operator.endswith("IfExists") or operator == "Null")
+
+
+def pins_caller(condition: Any, keys: frozenset[str] = PINNING_KEYS) -> bool:
+    """True when a positive operator of ``condition`` compares one of ``keys`` with values that pin.
+
+    ``keys`` are lower-case condition key names (IAM compares key names case-insensitively).
+    """
+    if not isinstance(condition, Mapping):
+        return False
+    for operator, clauses in condition.items():
+        op = str(operator)
+        if not _positive(op) or not isinstance(clauses, Mapping):
+            continue
+        for key, values in clauses.items():
+            if str(key).lower() in keys and values_pin(str(key), op, as_list(values)):
+                return True
+    return False

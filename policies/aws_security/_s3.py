@@ -17,8 +17,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import as_list, get_path
 
-from ._conditions import values_pin
 from ._elb import LOAD_BALANCERS
+from ._principals import is_everyone
 
 BUCKET = "aws:s3/bucket:Bucket"
 # The only encryption Elastic Load Balancing can deliver access logs to (an ALB cannot use SSE-KMS).
@@ -129,29 +129,6 @@ class BucketIndex:
 
 # --- Bucket policy documents --------------------------------------------------------------------
 
-# Condition keys that, compared with fixed values, stop a "*" principal from meaning "anyone"
-# (the keys S3 itself accepts as making a bucket policy non-public).
-RESTRICTING_CONDITION_KEYS = frozenset(
-    k.lower()
-    for k in (
-        "aws:SourceArn",
-        "aws:SourceAccount",
-        "aws:SourceOwner",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceIp",
-        "aws:SourceOrgID",
-        "aws:SourceOrgPaths",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalOrgPaths",
-        "aws:PrincipalAccount",
-        "aws:PrincipalArn",
-        "aws:userid",
-        "s3:DataAccessPointArn",
-        "s3:DataAccessPointAccount",
-    )
-)
-
 
 class MalformedPolicy(ValueError):
     """A policy document that cannot be read as one."""
@@ -180,50 +157,136 @@ def statement_label(statement: Mapping[str, Any], index: int) -> str:
     return f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {index + 1}"
 
 
-def is_everyone(principal: Any) -> bool:
-    """True for ``"*"`` and ``{"AWS": "*"}`` (alone or in a list): any AWS principal, anonymous included."""
-    if principal == "*":
-        return True
-    if isinstance(principal, Mapping):
-        return any(p == "*" for p in as_list(principal.get("AWS")))
-    return False
+# Partitions a bucket ARN may be written in when only the bucket's name is known.
+_PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+_SECURE_TRANSPORT = "aws:securetransport"
 
 
-def has_restricting_condition(statement: Mapping[str, Any]) -> bool:
-    """True when a positive condition pins a source or principal key (aws:SourceArn, …) to an owner."""
-    condition = statement.get("Condition")
-    if not isinstance(condition, Mapping):
-        return False
-    for operator, clauses in condition.items():
-        op = str(operator)
-        # Negated, IfExists and Null operators let requests without the key (anonymous ones) through.
-        if "Not" in op or op.endswith("IfExists") or op == "Null" or not isinstance(clauses, Mapping):
-            continue
-        for key, values in clauses.items():
-            if str(key).lower() not in RESTRICTING_CONDITION_KEYS:
+def bucket_arns(bucket: Any) -> list[str] | None:
+    """The ARNs a bucket may be written as in a policy, or None while neither its name nor ARN is known.
+
+    An auto-named bucket with neither input stands in with its logical name, as :class:`BucketIndex` does.
+    """
+    arn = read(bucket.props, "arn")
+    if isinstance(arn, str) and arn:
+        return [arn]
+    name = read(bucket.props, "bucket", bucket.name)
+    if isinstance(name, str) and name:
+        return [f"arn:{p}:s3:::{name}" for p in _PARTITIONS]
+    return None
+
+
+def _states(pattern: str, text: str) -> set[int]:
+    """Positions in an IAM wildcard ``pattern`` (``*`` any run, ``?`` one character) after reading ``text``."""
+
+    def closure(positions: set[int]) -> set[int]:
+        result = set(positions)
+        stack = list(positions)
+        while stack:
+            pos = stack.pop()
+            if pos < len(pattern) and pattern[pos] == "*" and pos + 1 not in result:
+                result.add(pos + 1)
+                stack.append(pos + 1)
+        return result
+
+    current = closure({0})
+    for char in text:
+        following: set[int] = set()
+        for pos in current:
+            if pos >= len(pattern):
                 continue
-            if values_pin(str(key), op, as_list(values)):
-                return True
-    return False
+            if pattern[pos] == "*":
+                following.add(pos)
+            elif pattern[pos] == "?" or pattern[pos] == char:
+                following.add(pos + 1)
+        current = closure(following)
+        if not current:
+            break
+    return current
 
 
-def denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
-    """True for a Deny of every S3 action to every principal when aws:SecureTransport is false."""
+def arn_matches(pattern: str, arn: str) -> bool:
+    """True when the Resource ``pattern`` matches ``arn`` exactly."""
+    return len(pattern) in _states(pattern, arn)
+
+
+def arn_covers_prefix(pattern: str, prefix: str) -> bool:
+    """True when ``pattern`` matches every ARN that starts with ``prefix`` (every object of a bucket)."""
+    return any(set(pattern[pos:]) == {"*"} for pos in _states(pattern, prefix))
+
+
+def arn_meets_prefix(pattern: str, prefix: str) -> bool:
+    """True when ``pattern`` matches at least one ARN that starts with ``prefix``."""
+    return bool(_states(pattern, prefix))
+
+
+def _covers_bucket_and_objects(statement: Mapping[str, Any], arns: list[str] | None) -> bool | None:
+    """Whether the statement's Resource (or NotResource) takes in the bucket and all its objects;
+    None when the bucket's ARN is not known yet."""
+    if "NotResource" in statement:
+        excluded = [str(r) for r in as_list(statement.get("NotResource"))]
+        if arns is None:
+            return None
+        # Every partition the ARN may be in must stay denied: the real one is among them.
+        return all(
+            not any(arn_matches(p, arn) or arn_meets_prefix(p, f"{arn}/") for p in excluded) for arn in arns
+        )
+    patterns = [str(r) for r in as_list(statement.get("Resource"))]
+    if "*" in patterns:
+        return True
+    if arns is None:
+        return None
+    return any(
+        any(arn_matches(p, arn) for p in patterns) and any(arn_covers_prefix(p, f"{arn}/") for p in patterns)
+        for arn in arns
+    )
+
+
+def only_insecure_transport(condition: Any) -> bool:
+    """True when the Condition is exactly aws:SecureTransport false (any other key narrows a Deny)."""
+    if not isinstance(condition, Mapping) or not condition:
+        return False
+    found = False
+    for operator, clause in condition.items():
+        if str(operator) not in ("Bool", "BoolIfExists") or not isinstance(clause, Mapping):
+            return False
+        for key, value in clause.items():
+            if str(key).lower() != _SECURE_TRANSPORT:
+                return False
+            values = [str(v).lower() for v in as_list(value)]
+            if not values or any(v != "false" for v in values):
+                return False
+            found = True
+    return found
+
+
+def _is_insecure_transport_deny(statement: Mapping[str, Any]) -> bool:
+    """A Deny of every S3 action to every principal whose only condition is aws:SecureTransport false."""
     if statement.get("Effect") != "Deny" or not is_everyone(statement.get("Principal")):
         return False
     actions = {str(a).lower() for a in as_list(statement.get("Action"))}
     if not actions & {"s3:*", "*"}:
         return False
-    condition = statement.get("Condition")
-    if not isinstance(condition, Mapping):
+    return only_insecure_transport(statement.get("Condition"))
+
+
+def denies_insecure_transport(
+    items: Iterable[Mapping[str, Any]], arns: list[str] | None = None
+) -> bool | None:
+    """True when the statements deny every S3 action to every principal, on the bucket and all its
+    objects, when aws:SecureTransport is false; None when only the bucket's unknown ARN could decide it.
+
+    ``arns`` are the bucket's ARNs (:func:`bucket_arns`); without them only ``"*"`` proves the scope.
+    Several such statements add up (one for the bucket, one for ``bucket/*``). A condition on
+    s3:TlsVersion is a different control (the minimum TLS version) and does not count.
+    """
+    denies = [s for s in items if _is_insecure_transport_deny(s)]
+    if not denies:
         return False
-    for operator in ("Bool", "BoolIfExists"):
-        clause = condition.get(operator)
-        if not isinstance(clause, Mapping):
-            continue
-        for key, value in clause.items():
-            if str(key).lower() == "aws:securetransport" and any(
-                str(v).lower() == "false" for v in as_list(value)
-            ):
-                return True
-    return False
+    verdicts = [_covers_bucket_and_objects(s, arns) for s in denies if "NotResource" in s]
+    patterns = [str(r) for s in denies if "NotResource" not in s for r in as_list(s.get("Resource"))]
+    if patterns:
+        verdicts.append(_covers_bucket_and_objects({"Resource": patterns}, arns))
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False

@@ -8,6 +8,9 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 VOLUME = "aws:ebs/volume:Volume"
 
+# Peers: checkov CKV_AWS_3 (volumes), CKV_AWS_8 (instances, launch configurations),
+# cdk-nag AwsSolutions-EC26, awsguard encrypted-volumes (instances).
+
 _FIX = "set encrypted: true"
 
 
@@ -74,4 +77,9 @@ POLICY = PolicySpec(
     check=check,
     check_receives_resource=True,
     controls={CIS_AWS: ("2.2.1",), NIST: ("SC-28",), PCI: ("3.5.1",)},
+    peers={
+        "checkov": ("CKV_AWS_3", "CKV_AWS_8"),
+        "cdk-nag": ("AwsSolutions-EC26",),
+        "awsguard": ("encrypted-volumes",),
+    },
 )

@@ -38,4 +38,5 @@ POLICY = PolicySpec(
     check=check,
     remediate=remediate,
     controls={NIST: ("SI-4", "AU-12")},
+    peers={"cdk-nag": ("AwsSolutions-ECS4",), "checkov": ("CKV_AWS_65",)},
 )

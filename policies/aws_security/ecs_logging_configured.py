@@ -38,4 +38,5 @@ POLICY = PolicySpec(
     resource_types=(TASK_DEFINITION,),
     check=check,
     controls={NIST: ("AU-2", "AU-12"), PCI: ("10.2.1",)},
+    peers={"cdk-nag": ("AwsSolutions-ECS7",)},
 )

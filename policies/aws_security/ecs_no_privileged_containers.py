@@ -28,4 +28,5 @@ POLICY = PolicySpec(
     resource_types=(TASK_DEFINITION,),
     check=check,
     controls={NIST: ("AC-6", "CM-7"), PCI: ("2.2.6",)},
+    peers={"checkov": ("CKV_AWS_334",)},
 )

@@ -24,4 +24,5 @@ POLICY = PolicySpec(
     resource_types=(SERVICE,),
     check=check,
     controls={NIST: ("SC-7", "AC-3"), PCI: ("1.3.1",)},
+    peers={"checkov": ("CKV_AWS_333",)},
 )

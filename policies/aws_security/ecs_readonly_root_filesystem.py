@@ -31,4 +31,5 @@ POLICY = PolicySpec(
     resource_types=(TASK_DEFINITION,),
     check=check,
     controls={NIST: ("CM-7", "SI-7"), PCI: ("2.2.6",)},
+    peers={"checkov": ("CKV_AWS_336",)},
 )

@@ -35,4 +35,9 @@ POLICY = PolicySpec(
             "description": "The shortest automated backup retention allowed, in days (AWS allows up to 35).",
         }
     },
+    peers={
+        "awsguard": ("rds-instance-backup-enabled",),
+        "cdk-nag": ("AwsSolutions-RDS13",),
+        "checkov": ("CKV_AWS_133",),
+    },
 )

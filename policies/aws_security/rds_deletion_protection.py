@@ -1,5 +1,7 @@
 """RDS databases cannot be deleted by one mistaken change or command."""
 
+# Peers: checkov CKV_AWS_139 (clusters), CKV_AWS_293 (instances), cdk-nag AwsSolutions-RDS10
+
 from goldenpath.policy import NIST, PolicySpec, get_path
 
 from ._rds import CLUSTER, INSTANCE, is_true
@@ -24,4 +26,5 @@ POLICY = PolicySpec(
     resource_types=(INSTANCE, CLUSTER),
     check=check,
     controls={NIST: ("CP-9", "CM-3")},
+    peers={"checkov": ("CKV_AWS_139", "CKV_AWS_293"), "cdk-nag": ("AwsSolutions-RDS10",)},
 )

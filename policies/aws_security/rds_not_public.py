@@ -1,5 +1,7 @@
 """RDS databases are not reachable from the internet."""
 
+# Peers: checkov CKV_AWS_17, awsguard rds-instance-public-access
+
 from goldenpath.policy import CIS_AWS, NIST, PCI, PolicySpec, get_path
 
 from ._rds import CLUSTER, CLUSTER_INSTANCE, INSTANCE, is_true
@@ -32,4 +34,5 @@ POLICY = PolicySpec(
     resource_types=(INSTANCE, CLUSTER_INSTANCE, CLUSTER),
     check=check,
     controls={CIS_AWS: ("2.3.3",), NIST: ("AC-3", "SC-7"), PCI: ("1.3.1", "1.4.4")},
+    peers={"checkov": ("CKV_AWS_17",), "awsguard": ("rds-instance-public-access",)},
 )

@@ -43,4 +43,9 @@ POLICY = PolicySpec(
     resource_types=(BUCKET, BUCKET_LOGGING, *LOAD_BALANCERS),
     stack_check=stack_check,
     controls={NIST: ("AU-2", "AU-12"), PCI: ("10.2.1",)},
+    peers={
+        "awsguard": ("s3-bucket-logging-enabled",),
+        "cdk-nag": ("AwsSolutions-S1",),
+        "checkov": ("CKV_AWS_18",),
+    },
 )

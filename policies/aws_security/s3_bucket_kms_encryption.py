@@ -98,4 +98,10 @@ POLICY = PolicySpec(
     resource_types=(BUCKET, ENCRYPTION, *LOAD_BALANCERS),
     stack_check=stack_check,
     controls={NIST: ("SC-12", "SC-13", "SC-28"), PCI: ("3.5.1",)},
+    peers={
+        "checkov": (
+            "CKV_AWS_145",
+            "CKV_AWS_19",
+        )
+    },
 )

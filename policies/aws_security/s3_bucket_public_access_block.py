@@ -50,4 +50,14 @@ POLICY = PolicySpec(
     resource_types=(BUCKET, PUBLIC_ACCESS_BLOCK),
     stack_check=stack_check,
     controls={CIS_AWS: ("2.1.4",), NIST: ("AC-3", "AC-4", "SC-7"), PCI: ("1.3.1", "1.4.4")},
+    peers={
+        "cdk-nag": ("AwsSolutions-S2",),
+        "checkov": (
+            "CKV2_AWS_6",
+            "CKV_AWS_53",
+            "CKV_AWS_54",
+            "CKV_AWS_55",
+            "CKV_AWS_56",
+        ),
+    },
 )

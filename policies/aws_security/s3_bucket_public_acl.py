@@ -73,4 +73,12 @@ POLICY = PolicySpec(
     resource_types=(BUCKET, BUCKET_ACL),
     check=check,
     controls={NIST: ("AC-3", "AC-4", "SC-7"), PCI: ("1.3.1", "1.4.4")},
+    peers={
+        "checkov": (
+            "CKV_AWS_20",
+            "CKV_AWS_57",
+            "CKV2_AWS_43",
+            "CKV_AWS_375",
+        )
+    },
 )

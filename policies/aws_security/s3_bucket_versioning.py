@@ -32,4 +32,5 @@ POLICY = PolicySpec(
     resource_types=(BUCKET, VERSIONING),
     stack_check=stack_check,
     controls={NIST: ("CP-9", "SI-12")},
+    peers={"checkov": ("CKV_AWS_21",)},
 )

@@ -32,4 +32,5 @@ POLICY = PolicySpec(
     resource_types=(SECRET,),
     check=check,
     controls={NIST: ("SC-28", "SC-12"), PCI: ("3.6.1", "8.3.2")},
+    peers={"checkov": ("CKV_AWS_149",)},
 )

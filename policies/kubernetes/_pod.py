@@ -73,6 +73,15 @@ HPA_TYPES: tuple[str, ...] = (
     "kubernetes:autoscaling/v2beta1:HorizontalPodAutoscaler",
 )
 
+SERVICE = "kubernetes:core/v1:Service"
+INGRESS_TYPES: tuple[str, ...] = (
+    "kubernetes:networking.k8s.io/v1:Ingress",
+    "kubernetes:networking.k8s.io/v1beta1:Ingress",
+    "kubernetes:extensions/v1beta1:Ingress",
+)
+RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota"
+LIMIT_RANGE = "kubernetes:core/v1:LimitRange"
+
 DEFAULT_NAMESPACE = "default"
 CONTAINER_LISTS: tuple[str, ...] = ("containers", "initContainers", "ephemeralContainers")
 _CONTAINER_WORDS = {
@@ -170,6 +179,19 @@ def is_windows(spec: Mapping[str, Any] | None) -> bool:
     return spec is not None and get_path(spec, "os.name") == "windows"
 
 
+def image_parts(image: str) -> tuple[str, str | None, str | None]:
+    """``(name, tag, digest)`` of an image reference: ``registry:5000/app:1.2@sha256:…``.
+
+    The tag follows the last ':' of the last path segment: ``registry:5000/app`` has no tag.
+    """
+    name, _, digest = image.partition("@")
+    head, slash, last = name.rpartition("/")
+    tag = None
+    if ":" in last:
+        last, tag = last.split(":", 1)
+    return f"{head}{slash}{last}", tag, digest or None
+
+
 # --- Reading other resources in a stack check ----------------------------------------------------
 
 
@@ -261,3 +283,25 @@ def selector_is_empty(selector: Any) -> bool:
     if not isinstance(selector, Mapping):
         return False
     return not get_path(selector, "matchLabels") and not _sequence(get_path(selector, "matchExpressions"))
+
+
+def security_contexts(spec: Mapping[str, Any] | None) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``("pod", context)`` then ``(label, context)`` for every container: each place a pod-security
+    setting may be written, the container's overriding the pod's."""
+    if spec is None:
+        return
+    yield "pod", security_context(spec)
+    for label, container in containers(spec):
+        yield label, security_context(container)
+
+
+def namespaces_without(resources: Sequence[Any], resource_type: str) -> Iterator[tuple[Any, str]]:
+    """``(namespace resource, its name)`` for every Namespace of the stack that holds no object of
+    ``resource_type``; an object whose namespace cannot be told before apply may be in any of them."""
+    namespaces = Namespaces(resources)
+    keys = {namespaces.key(r) for r in resources if r.resource_type == resource_type}
+    if None in keys:
+        return
+    for r in resources:
+        if r.resource_type == NAMESPACE and r.urn not in keys:
+            yield r, namespaces.label(r.urn)

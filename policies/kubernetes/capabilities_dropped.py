@@ -1,5 +1,8 @@
 """Containers run without Linux capabilities beyond binding a low port."""
 
+# Peers: checkov CKV_K8S_25, CKV_K8S_28, CKV_K8S_37, kyverno disallow-capabilities,
+# disallow-capabilities-strict, drop-all-capabilities, drop-cap-net-raw
+
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, as_list, get_path
 
 from ._pod import WORKLOAD_TYPES, containers, is_windows, pod_spec, security_context
@@ -33,4 +36,13 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("Capabilities",), CIS_K8S: ("5.2.8", "5.2.9", "5.2.10"), NIST: ("AC-6", "CM-7")},
+    peers={
+        "checkov": ("CKV_K8S_25", "CKV_K8S_28", "CKV_K8S_37"),
+        "kyverno": (
+            "disallow-capabilities",
+            "disallow-capabilities-strict",
+            "drop-all-capabilities",
+            "drop-cap-net-raw",
+        ),
+    },
 )

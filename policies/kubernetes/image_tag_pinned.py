@@ -1,5 +1,7 @@
 """Containers run a named image version, not whatever a mutable tag points to today."""
 
+# Peers: checkov CKV_K8S_14, kyverno disallow-latest-tag
+
 from goldenpath.policy import NIST, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, workload_containers
@@ -47,4 +49,5 @@ POLICY = PolicySpec(
             "description": "Accept only images pinned by digest (image@sha256:…), not version tags.",
         }
     },
+    peers={"checkov": ("CKV_K8S_14",), "kyverno": ("disallow-latest-tag",)},
 )

@@ -1,5 +1,7 @@
 """Pods get a Kubernetes API token only when they ask for one."""
 
+# Peers: checkov CKV_K8S_38, kyverno restrict-automount-sa-token
+
 from goldenpath.policy import CIS_K8S, NIST, PolicySpec, get_path
 
 from ._pod import (
@@ -102,4 +104,5 @@ POLICY = PolicySpec(
     resource_types=(*_ACCOUNTS, *WORKLOAD_TYPES),
     stack_check=stack_check,
     controls={CIS_K8S: ("5.1.5", "5.1.6"), NIST: ("AC-6", "IA-5")},
+    peers={"checkov": ("CKV_K8S_38",), "kyverno": ("restrict-automount-sa-token",)},
 )

@@ -1,5 +1,7 @@
 """Nobody is granted cluster-admin, the role that can do anything to any object."""
 
+# Peers: kyverno restrict-binding-clusteradmin
+
 from collections.abc import Mapping
 
 from goldenpath.policy import CIS_K8S, NIST, PolicySpec, as_list, get_path
@@ -34,4 +36,5 @@ POLICY = PolicySpec(
     resource_types=BINDINGS,
     check=check,
     controls={CIS_K8S: ("5.1.1",), NIST: ("AC-6", "AC-6(7)")},
+    peers={"kyverno": ("restrict-binding-clusteradmin",)},
 )

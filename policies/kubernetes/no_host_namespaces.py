@@ -1,5 +1,7 @@
 """Pods stay in their own network, process and IPC namespaces, apart from the node's."""
 
+# Peers: checkov CKV_K8S_17, CKV_K8S_18, CKV_K8S_19, kyverno disallow-host-namespaces
+
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, pod_spec
@@ -31,4 +33,12 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("Host Namespaces",), CIS_K8S: ("5.2.3", "5.2.4", "5.2.5"), NIST: ("SC-39", "AC-6")},
+    peers={
+        "checkov": (
+            "CKV_K8S_17",
+            "CKV_K8S_18",
+            "CKV_K8S_19",
+        ),
+        "kyverno": ("disallow-host-namespaces",),
+    },
 )

@@ -1,5 +1,7 @@
 """Pods do not mount the node's filesystem."""
 
+# Peers: kyverno disallow-host-path
+
 from collections.abc import Mapping
 
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, as_list, get_path
@@ -31,4 +33,5 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("HostPath Volumes",), CIS_K8S: ("5.2.12",), NIST: ("AC-6", "CM-7")},
+    peers={"kyverno": ("disallow-host-path",)},
 )

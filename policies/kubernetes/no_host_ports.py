@@ -1,5 +1,7 @@
 """Containers do not bind ports on the node's own network interfaces."""
 
+# Peers: checkov CKV_K8S_26, kyverno disallow-host-ports, disallow-host-ports-range
+
 from collections.abc import Mapping
 
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, as_list, get_path
@@ -28,4 +30,5 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("Host Ports",), CIS_K8S: ("5.2.13",), NIST: ("SC-7", "CM-7")},
+    peers={"checkov": ("CKV_K8S_26",), "kyverno": ("disallow-host-ports", "disallow-host-ports-range")},
 )

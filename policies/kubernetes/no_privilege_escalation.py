@@ -1,5 +1,7 @@
 """No process in a container can gain more privileges than it started with."""
 
+# Peers: checkov CKV_K8S_20, kyverno disallow-privilege-escalation
+
 from collections.abc import Mapping, Sequence
 
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, get_path
@@ -52,4 +54,5 @@ POLICY = PolicySpec(
     check=check,
     remediate=remediate,
     controls={PSS: ("Privilege Escalation",), CIS_K8S: ("5.2.6",), NIST: ("AC-6",)},
+    peers={"checkov": ("CKV_K8S_20",), "kyverno": ("disallow-privilege-escalation",)},
 )

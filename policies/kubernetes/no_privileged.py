@@ -1,5 +1,7 @@
 """No container runs privileged, with the host's devices and every kernel capability."""
 
+# Peers: checkov CKV_K8S_16, kyverno disallow-privileged-containers, disallow-host-process
+
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, containers, pod_spec, security_context
@@ -34,5 +36,12 @@ POLICY = PolicySpec(
         PSS: ("Privileged Containers", "HostProcess"),
         CIS_K8S: ("5.2.2", "5.2.11"),
         NIST: ("AC-6", "CM-7"),
+    },
+    peers={
+        "checkov": ("CKV_K8S_16",),
+        "kyverno": (
+            "disallow-privileged-containers",
+            "disallow-host-process",
+        ),
     },
 )

@@ -1,5 +1,7 @@
 """Pods set only kernel parameters that are namespaced and cannot affect the node."""
 
+# Peers: kyverno restrict-sysctls
+
 from collections.abc import Mapping
 
 from goldenpath.policy import NIST, PSS, PolicySpec, as_list, get_path
@@ -42,4 +44,5 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("Sysctls",), NIST: ("SC-39", "CM-7")},
+    peers={"kyverno": ("restrict-sysctls",)},
 )

@@ -1,5 +1,7 @@
 """Replicated workloads keep serving while nodes are drained for upgrades."""
 
+# Peers: kyverno require-pdb
+
 from collections.abc import Mapping
 
 from goldenpath.policy import NIST, PolicySpec, get_path
@@ -114,4 +116,5 @@ POLICY = PolicySpec(
     resource_types=(*REPLICATED_TYPES, *HPA_TYPES, *PDB_TYPES),
     stack_check=stack_check,
     controls={NIST: ("CP-10", "SC-5")},
+    peers={"kyverno": ("require-pdb",)},
 )

@@ -1,5 +1,7 @@
 """Long-running containers tell Kubernetes when they are alive and when they are ready for traffic."""
 
+# Peers: checkov CKV_K8S_8, CKV_K8S_9
+
 from goldenpath.policy import NIST, PolicySpec, get_path
 
 from ._pod import LONG_RUNNING_TYPES, pod_spec, workload_containers
@@ -30,4 +32,10 @@ POLICY = PolicySpec(
     resource_types=LONG_RUNNING_TYPES,
     check=check,
     controls={NIST: ("CP-10", "SI-17")},
+    peers={
+        "checkov": (
+            "CKV_K8S_8",
+            "CKV_K8S_9",
+        )
+    },
 )

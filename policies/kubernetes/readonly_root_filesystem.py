@@ -1,5 +1,7 @@
 """Containers cannot write to their image's filesystem."""
 
+# Peers: checkov CKV_K8S_22, kyverno require-ro-rootfs
+
 from goldenpath.policy import CIS_K8S, NIST, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, containers, is_windows, pod_spec, security_context
@@ -25,4 +27,5 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={CIS_K8S: ("5.7.3",), NIST: ("CM-7", "SI-7")},
+    peers={"checkov": ("CKV_K8S_22",), "kyverno": ("require-ro-rootfs",)},
 )

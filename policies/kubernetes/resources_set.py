@@ -1,5 +1,7 @@
 """Containers declare the CPU and memory they need and may use, so one cannot starve the node."""
 
+# Peers: checkov CKV_K8S_10, CKV_K8S_11, CKV_K8S_12, CKV_K8S_13, kyverno require-requests-limits
+
 from goldenpath.policy import NIST, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, workload_containers
@@ -38,5 +40,14 @@ POLICY = PolicySpec(
             "default": True,
             "description": "Whether a CPU limit is required in addition to the CPU request.",
         }
+    },
+    peers={
+        "checkov": (
+            "CKV_K8S_10",
+            "CKV_K8S_11",
+            "CKV_K8S_12",
+            "CKV_K8S_13",
+        ),
+        "kyverno": ("require-requests-limits",),
     },
 )

@@ -1,5 +1,7 @@
 """Pods mount only volume types that cannot reach the node or a privileged storage driver."""
 
+# Peers: kyverno restrict-volume-types
+
 from collections.abc import Mapping
 
 from goldenpath.policy import NIST, PSS, PolicySpec, as_list, get_path
@@ -44,4 +46,5 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("Volume Types",), NIST: ("CM-7", "AC-6")},
+    peers={"kyverno": ("restrict-volume-types",)},
 )

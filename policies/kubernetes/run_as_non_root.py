@@ -1,5 +1,7 @@
 """Containers run as a non-root user."""
 
+# Peers: checkov CKV_K8S_23, kyverno require-run-as-nonroot, require-run-as-non-root-user
+
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, containers, pod_spec, security_context
@@ -41,5 +43,12 @@ POLICY = PolicySpec(
         PSS: ("Running as Non-root", "Running as Non-root user"),
         CIS_K8S: ("5.2.7",),
         NIST: ("AC-6", "AC-6(10)"),
+    },
+    peers={
+        "checkov": ("CKV_K8S_23",),
+        "kyverno": (
+            "require-run-as-nonroot",
+            "require-run-as-non-root-user",
+        ),
     },
 )

@@ -1,5 +1,7 @@
 """Containers run under a seccomp profile that filters the system calls they can make."""
 
+# Peers: checkov CKV_K8S_31, kyverno restrict-seccomp, restrict-seccomp-strict
+
 from goldenpath.policy import CIS_K8S, NIST, PSS, PolicySpec, get_path
 
 from ._pod import WORKLOAD_TYPES, containers, is_windows, pod_spec, security_context
@@ -37,4 +39,5 @@ POLICY = PolicySpec(
     resource_types=WORKLOAD_TYPES,
     check=check,
     controls={PSS: ("Seccomp",), CIS_K8S: ("5.7.2",), NIST: ("CM-7", "SC-39")},
+    peers={"checkov": ("CKV_K8S_31",), "kyverno": ("restrict-seccomp", "restrict-seccomp-strict")},
 )

@@ -1,27 +1,17 @@
 """AWS resources are created only in the regions the platform approves (data residency)."""
 
-from pulumi_policy.proxy import UnknownValueError
-
 from goldenpath.conventions import APPROVED_REGIONS
 from goldenpath.policy import NIST, PolicySpec
 
 PROVIDER = "pulumi:providers:aws"
-_UNKNOWN = object()  # a region not known until apply
-
-
-def _region(props):
-    try:
-        return props.get("region")
-    except UnknownValueError:
-        return _UNKNOWN
 
 
 def check(props, config, resource):
     approved = list(config["regions"])
     listed = ", ".join(approved)
     is_provider = resource.resource_type == PROVIDER
-    region = _region(props)
-    if region is _UNKNOWN or (not region and not is_provider):
+    region = props.get("region")  # a region known only after apply propagates: can't run yet
+    if not region and not is_provider:
         return None  # a resource without its own region is placed by its provider, judged on its own
     if not region:
         return (

@@ -5,7 +5,7 @@ import re
 from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.conventions import NAME_PATTERN, NAME_ROOT, TAG_SERVICE
-from goldenpath.policy import PolicySpec, get_path
+from goldenpath.policy import PolicySpec, get_path, note_unknown
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
@@ -50,10 +50,7 @@ def _starts_with_service(name, service):
 def check(props, config, resource):
     resource_type = resource.resource_type
     prop = NAME_PROPERTY[resource_type]
-    try:
-        name = get_path(props, prop)
-    except UnknownValueError:
-        return []  # a name computed from another resource: judged once it is known
+    name = get_path(props, prop)  # a name computed from another resource propagates: can't run yet
     if not isinstance(name, str) or not name:
         return []
     checked = name
@@ -70,7 +67,8 @@ def check(props, config, resource):
         messages.append(f"{prop} {name!r} does not follow the naming convention: {why}")
     try:
         service = get_path(props, f"tags.{TAG_SERVICE}")
-    except UnknownValueError:
+    except UnknownValueError as error:
+        note_unknown(error)  # the name's prefix is judged once the service tag is known
         service = None
     if isinstance(service, str) and service and not _starts_with_service(name, service):
         example = f"/{NAME_ROOT}/{service}/…" if resource_type == LOG_GROUP else f"{service}-…"

@@ -34,6 +34,8 @@ DEV_CHILDREN = {
     WORKLOAD: Counter(
         {
             "kubernetes:core/v1:Namespace": 1,
+            "kubernetes:core/v1:ResourceQuota": 1,
+            "kubernetes:core/v1:LimitRange": 1,
             "kubernetes:core/v1:ServiceAccount": 1,
             "kubernetes:core/v1:Service": 1,
             DEPLOYMENT: 1,
@@ -108,16 +110,16 @@ def test_dev_stack_component_registers_its_kubernetes_objects(dev, component):
     assert children(dev, component) == DEV_CHILDREN[component]
 
 
-def test_dev_stack_has_fourteen_resources_of_which_ten_are_kubernetes_objects(dev):
-    assert len(dev.resources) == 14
-    assert sum(r.custom for r in dev.resources) == 10
+def test_dev_stack_has_sixteen_resources_of_which_twelve_are_kubernetes_objects(dev):
+    assert len(dev.resources) == 16
+    assert sum(r.custom for r in dev.resources) == 12
 
 
 def test_prod_stack_adds_exactly_a_disruption_budget(prod):
     assert children(prod, WORKLOAD) == DEV_CHILDREN[WORKLOAD] + Counter({PDB: 1})
     assert children(prod, SECRETS) == DEV_CHILDREN[SECRETS]
     assert children(prod, MONITORING) == DEV_CHILDREN[MONITORING]
-    assert len(prod.resources) == 15
+    assert len(prod.resources) == 17
 
 
 def test_blueprint_is_a_child_of_the_stack(dev):

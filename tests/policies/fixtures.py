@@ -16,6 +16,8 @@ and the exact set of those it must flag::
         parents: [goldenpath:aws:Service]  # optional: ancestor types, outermost first, as in the URN
     fail: [bad-bucket]               # exactly these names are flagged; every other must pass
     undecided: [later-bucket]        # optional: these get only "can't run policy" (decided after apply)
+    unknown_passes: [keyed-bucket]   # optional: failing resources that pass once every value is unknown
+                                     # (say why in a comment: e.g. an unknown key ARN is a key that is set)
 
 ``!unknown ""`` stands for a value not known until apply (preview), ``!secret <value>`` for a secret.
 """
@@ -74,6 +76,7 @@ class Fixture:
     fail: set[str]
     config: dict[str, Any]
     undecided: set[str] = field(default_factory=set)
+    unknown_passes: set[str] = field(default_factory=set)
 
     @property
     def passing(self) -> set[str]:
@@ -115,7 +118,11 @@ def load_fixture(path: Path) -> Fixture:
     assert fail <= set(names), f"{path}: fail names {sorted(fail - set(names))} are not resources"
     undecided = set(doc.get("undecided") or [])
     assert undecided <= set(names) - fail, f"{path}: undecided names must be resources not in fail"
-    return Fixture(path, doc["policy"], resources, fail, dict(doc.get("config") or {}), undecided)
+    unknown_passes = set(doc.get("unknown_passes") or [])
+    assert unknown_passes <= fail, f"{path}: unknown_passes names must be in fail"
+    return Fixture(
+        path, doc["policy"], resources, fail, dict(doc.get("config") or {}), undecided, unknown_passes
+    )
 
 
 def fixtures_for(pack: str) -> list[Fixture]:

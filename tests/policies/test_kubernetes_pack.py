@@ -17,25 +17,42 @@ from goldenpath.policy import PSS, discover
 from .fixtures import urn_for
 
 SEVERITIES = {
+    "k8s-allowed-registries": "medium",
+    "k8s-apparmor-restricted": "high",
     "k8s-capabilities-dropped": "high",
     "k8s-default-deny-network-policy": "medium",
+    "k8s-image-pull-policy": "low",
     "k8s-image-tag-pinned": "high",
+    "k8s-ingress-tls": "medium",
+    "k8s-namespace-limit-range": "low",
     "k8s-namespace-pod-security": "medium",
+    "k8s-namespace-resource-quota": "low",
     "k8s-no-automount-token": "medium",
     "k8s-no-cluster-admin-binding": "critical",
+    "k8s-no-default-namespace": "low",
     "k8s-no-host-namespaces": "critical",
     "k8s-no-host-path-volumes": "high",
     "k8s-no-host-ports": "high",
     "k8s-no-privilege-escalation": "high",
     "k8s-no-privileged": "critical",
+    "k8s-no-removed-api-versions": "medium",
+    "k8s-no-unmasked-proc-mount": "high",
     "k8s-no-unsafe-sysctls": "medium",
     "k8s-pdb-for-replicated": "medium",
+    "k8s-probe-port-declared": "low",
     "k8s-probes-set": "medium",
+    "k8s-rbac-no-escalation-verbs": "high",
+    "k8s-rbac-no-pods-exec": "medium",
+    "k8s-rbac-no-secrets-read": "medium",
+    "k8s-rbac-no-wildcards": "medium",
     "k8s-readonly-root-filesystem": "medium",
     "k8s-resources-set": "medium",
     "k8s-restricted-volume-types": "medium",
     "k8s-run-as-non-root": "high",
     "k8s-seccomp-profile": "high",
+    "k8s-secrets-as-files": "low",
+    "k8s-selinux-restricted": "high",
+    "k8s-service-type": "low",
 }
 
 POD_SPEC = {
@@ -82,17 +99,44 @@ def test_every_pod_security_standard_control_the_pack_checks_is_named():
     }
 
     assert controls == {
+        "k8s-apparmor-restricted": ("AppArmor",),
         "k8s-capabilities-dropped": ("Capabilities",),
         "k8s-no-host-namespaces": ("Host Namespaces",),
         "k8s-no-host-path-volumes": ("HostPath Volumes",),
         "k8s-no-host-ports": ("Host Ports",),
         "k8s-no-privilege-escalation": ("Privilege Escalation",),
         "k8s-no-privileged": ("Privileged Containers", "HostProcess"),
+        "k8s-no-unmasked-proc-mount": ("/proc Mount Type",),
         "k8s-no-unsafe-sysctls": ("Sysctls",),
         "k8s-restricted-volume-types": ("Volume Types",),
         "k8s-run-as-non-root": ("Running as Non-root", "Running as Non-root user"),
         "k8s-seccomp-profile": ("Seccomp",),
+        "k8s-selinux-restricted": ("SELinux",),
     }
+
+
+# Every control of the baseline profile and those the restricted profile adds (kubernetes.io,
+# "Pod Security Standards"): the pack's PSS framework is "restricted", so it must check them all.
+PSS_BASELINE = {
+    "HostProcess",
+    "Host Namespaces",
+    "Privileged Containers",
+    "Capabilities",
+    "HostPath Volumes",
+    "Host Ports",
+    "AppArmor",
+    "SELinux",
+    "/proc Mount Type",
+    "Seccomp",
+    "Sysctls",
+}
+PSS_RESTRICTED = {"Volume Types", "Privilege Escalation", "Running as Non-root", "Running as Non-root user"}
+
+
+def test_pack_covers_every_control_of_the_restricted_pod_security_standard_baseline_included():
+    named = {c for s in discover("goldenpath.policies.kubernetes") for c in s.controls.get(PSS, ())}
+
+    assert named == PSS_BASELINE | PSS_RESTRICTED
 
 
 @pytest.mark.parametrize("kind", sorted(WORKLOAD_SHAPES))

@@ -17,6 +17,8 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota"
+LIMIT_RANGE = "kubernetes:core/v1:LimitRange"
 
 LABELS = standard_labels(
     team="commerce", service="catalog", environment="prod", blueprint="K8sService", component="workload"
@@ -81,7 +83,18 @@ def test_registers_one_of_each_object_under_the_component(full):
     children = [r.type for r in full.children_of(component.urn)]
 
     assert sorted(children) == sorted(
-        [NAMESPACE, SERVICE_ACCOUNT, SERVICE, DEPLOYMENT, HPA, PDB, NETWORK_POLICY, NETWORK_POLICY]
+        [
+            NAMESPACE,
+            RESOURCE_QUOTA,
+            LIMIT_RANGE,
+            SERVICE_ACCOUNT,
+            SERVICE,
+            DEPLOYMENT,
+            HPA,
+            PDB,
+            NETWORK_POLICY,
+            NETWORK_POLICY,
+        ]
     )
     assert len(full.resources) == 1 + len(children)
 
@@ -121,10 +134,32 @@ def test_namespace_enforces_audits_and_warns_the_restricted_pod_security_standar
     assert labels["pod-security.kubernetes.io/warn"] == "restricted"
 
 
+def test_namespace_quota_fits_the_autoscaled_maximum_plus_the_rollout_surge(full):
+    hard = full.one(RESOURCE_QUOTA).inputs["spec"]["hard"]
+    requests = container(full)["resources"]["requests"]
+
+    # nine replicas at most, plus 25% surge (rounded up) while a rollout runs: twelve pods
+    assert hard["pods"] == "12"
+    assert requests == {"cpu": "250m", "memory": "256Mi"}
+    assert (hard["requests.cpu"], hard["requests.memory"]) == ("3000m", "3072Mi")
+    assert (hard["limits.cpu"], hard["limits.memory"]) == ("12000m", "6144Mi")
+    assert set(hard) == {"pods", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory"}
+
+
+def test_namespace_limit_range_defaults_containers_to_the_workloads_requests_and_limits(full):
+    (item,) = full.one(LIMIT_RANGE).inputs["spec"]["limits"]
+    container_resources = container(full)["resources"]
+
+    assert item["type"] == "Container"
+    assert item["defaultRequest"] == container_resources["requests"]
+    assert item["default"] == container_resources["limits"]
+
+
 def test_an_existing_namespace_is_used_without_creating_one():
     run = run_workload(create_namespace=False, namespace="team-shared")
 
     assert run.by_type(NAMESPACE) == []
+    assert run.by_type(RESOURCE_QUOTA) == run.by_type(LIMIT_RANGE) == []
     assert run.one(DEPLOYMENT).inputs["metadata"]["namespace"] == "team-shared"
 
 
