@@ -66,3 +66,14 @@ class Pointers:
         if self.of(target):
             return True
         return None if self._anywhere else False
+
+
+def access_log_bucket_problem(props) -> str | None:
+    """What is wrong with the bucket of enabled access logs (v2 and Classic load balancers alike)."""
+    try:
+        bucket = get_path(props, "accessLogs.bucket")
+    except UnknownValueError:
+        return None  # the name of a bucket created in the same stack: set, known after apply
+    if not bucket:
+        return "load balancer access logs name no bucket; set accessLogs.bucket"
+    return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -308,3 +308,26 @@ def grants_on_all_resources(
         if granted:
             found.append((action, granted))
     return found
+
+
+def grants_on_all_resources_in(
+    props: Mapping[str, Any],
+    targets: Sequence[str],
+    checked_for: str,
+    consequence: Callable[[list[str]], str],
+) -> Iterator[str]:
+    """One message per statement of the resource's permission documents that grants any of
+    ``targets`` on every resource (see :func:`grants_on_all_resources`), and one per malformed
+    document; ``consequence`` says, for the actions granted, what that lets the principal do."""
+    for where, document in permission_documents(props):
+        try:
+            statements = parse(document)
+        except MalformedDocument as error:
+            yield f"{where} {error}; it cannot be checked for {checked_for}"
+            continue
+        for index, statement in enumerate(statements):
+            for granted_by, actions in grants_on_all_resources(statement, targets):
+                yield (
+                    f"{where} {label(statement, index)} allows {granted_by!r} on every resource, which grants "
+                    f"{', '.join(actions)}{consequence(actions)}"
+                )

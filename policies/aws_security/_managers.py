@@ -14,23 +14,9 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
-from goldenpath.policy import as_list, get_path
+from goldenpath.policy import as_list
 
-
-class _Unknown:
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Any = _Unknown()  # a value that is not known until apply (during preview)
-
-
-def read(props: Any, path: str, default: Any = None) -> Any:
-    """``get_path``, but a value not known until apply reads as :data:`UNKNOWN` (never raises)."""
-    try:
-        return get_path(props, path, default)
-    except UnknownValueError:
-        return UNKNOWN
+from ._s3 import UNKNOWN, read
 
 
 def known_items(value: Any) -> tuple[list[Any], bool]:

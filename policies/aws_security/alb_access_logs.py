@@ -1,10 +1,8 @@
 """Load balancers log every request they serve."""
 
-from pulumi_policy.proxy import UnknownValueError
-
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path
 
-from ._elb import LOAD_BALANCERS
+from ._elb import LOAD_BALANCERS, access_log_bucket_problem
 
 # Gateway Load Balancers do not support access logs.
 WITHOUT_ACCESS_LOGS = ("gateway",)
@@ -15,13 +13,7 @@ def check(props, config):
         return None
     if get_path(props, "accessLogs.enabled") is not True:
         return "load balancer access logs are off; set accessLogs.enabled to true with a bucket"
-    try:
-        bucket = get_path(props, "accessLogs.bucket")
-    except UnknownValueError:
-        return None  # the name of a bucket created in the same stack: set, known after apply
-    if not bucket:
-        return "load balancer access logs name no bucket; set accessLogs.bucket"
-    return None
+    return access_log_bucket_problem(props)
 
 
 POLICY = PolicySpec(

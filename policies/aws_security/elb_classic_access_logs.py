@@ -3,11 +3,10 @@
 # Peers: checkov CKV_AWS_92, cdk-nag AwsSolutions-ELB2 (which judges Classic and v2 load balancers alike;
 # aws-alb-access-logs is the v2 half).
 
-from pulumi_policy.proxy import UnknownValueError
-
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path
 
 from ._classic_elb import CLASSIC_LOAD_BALANCER
+from ._elb import access_log_bucket_problem
 
 
 def check(props, config):
@@ -16,13 +15,7 @@ def check(props, config):
     # The provider enables access logs by default once an accessLogs block is given.
     if get_path(props, "accessLogs.enabled", True) is False:
         return "load balancer access logs are off; set accessLogs.enabled to true"
-    try:
-        bucket = get_path(props, "accessLogs.bucket")
-    except UnknownValueError:
-        return None  # the name of a bucket created in the same stack: set, known after apply
-    if not bucket:
-        return "load balancer access logs name no bucket; set accessLogs.bucket"
-    return None
+    return access_log_bucket_problem(props)
 
 
 POLICY = PolicySpec(

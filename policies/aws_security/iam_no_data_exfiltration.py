@@ -2,14 +2,7 @@
 
 from goldenpath.policy import NIST, PCI, PolicySpec
 
-from ._iam import (
-    DOCUMENT_HOLDERS,
-    MalformedDocument,
-    grants_on_all_resources,
-    label,
-    parse,
-    permission_documents,
-)
+from ._iam import DOCUMENT_HOLDERS, grants_on_all_resources_in
 
 # Peers: checkov CKV_AWS_288 (cloudsplaining's READ_ONLY_DATA_EXFILTRATION_ACTIONS: the first five
 # below). Added here: the other actions that return the same data (an object's older versions, a
@@ -27,19 +20,14 @@ EXFILTRATION_ACTIONS: tuple[str, ...] = (
 
 
 def check(props, config):
-    for where, document in permission_documents(props):
-        try:
-            statements = parse(document)
-        except MalformedDocument as error:
-            yield f"{where} {error}; it cannot be checked for data exfiltration"
-            continue
-        for index, statement in enumerate(statements):
-            for granted_by, actions in grants_on_all_resources(statement, EXFILTRATION_ACTIONS):
-                yield (
-                    f"{where} {label(statement, index)} allows {granted_by!r} on every resource, which grants "
-                    f"{', '.join(actions)} on every bucket, parameter, secret or key of the account; name the "
-                    "ARNs the principal reads"
-                )
+    return grants_on_all_resources_in(
+        props,
+        EXFILTRATION_ACTIONS,
+        "data exfiltration",
+        lambda actions: (
+            " on every bucket, parameter, secret or key of the account; name the ARNs the principal reads"
+        ),
+    )
 
 
 POLICY = PolicySpec(

@@ -2,14 +2,7 @@
 
 from goldenpath.policy import NIST, PCI, PolicySpec
 
-from ._iam import (
-    DOCUMENT_HOLDERS,
-    MalformedDocument,
-    grants_on_all_resources,
-    label,
-    parse,
-    permission_documents,
-)
+from ._iam import DOCUMENT_HOLDERS, grants_on_all_resources_in
 
 # Peers: checkov CKV_AWS_286 (cloudsplaining's PRIVILEGE_ESCALATION_METHODS, after Rhino Security Labs).
 # The actions that escalate on their own there, plus iam:PassRole, which every PassExistingRoleTo*
@@ -35,19 +28,15 @@ ESCALATION_ACTIONS: tuple[str, ...] = (
 
 
 def check(props, config):
-    for where, document in permission_documents(props):
-        try:
-            statements = parse(document)
-        except MalformedDocument as error:
-            yield f"{where} {error}; it cannot be checked for privilege escalation"
-            continue
-        for index, statement in enumerate(statements):
-            for granted_by, actions in grants_on_all_resources(statement, ESCALATION_ACTIONS):
-                yield (
-                    f"{where} {label(statement, index)} allows {granted_by!r} on every resource, which grants "
-                    f"{', '.join(actions)}: the principal can make itself an administrator; name the role, user, "
-                    "policy or function ARNs it may act on"
-                )
+    return grants_on_all_resources_in(
+        props,
+        ESCALATION_ACTIONS,
+        "privilege escalation",
+        lambda actions: (
+            ": the principal can make itself an administrator; name the role, user, policy or "
+            "function ARNs it may act on"
+        ),
+    )
 
 
 POLICY = PolicySpec(
