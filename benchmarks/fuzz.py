@@ -10,8 +10,9 @@ only its name) under the Pulumi mocks, reading the drawn values as the project's
   the model's cross-field rules, such as Fargate's cpu/memory pairs, are not in the schema).
 * One draw in three is then *mutated* on purpose: a value of the wrong type, a number far out of
   range, an unknown key, a required key removed, or a misspelt key inside a section.
-* Every draw carries a secret value (``secretValues``, or an environment variable value where the
-  blueprint has no secrets) holding a unique marker, so that any echo of it is found.
+* Every draw of a blueprint that takes secret values (``secretValues``) carries one holding a unique
+  marker, so that any echo of it is found. (The others take no secret in their config: Kubernetes
+  secrets come from a secret store, and environment variables are plain config.)
 
 What must hold, and is counted:
 
@@ -134,8 +135,6 @@ def drawn_configs(draw, blueprint: Blueprint, marker: str) -> tuple[dict[str, An
         values["secrets"] = [*secrets, "api-token"] if isinstance(secrets, list) else ["api-token"]
         given = values.get("secretValues")
         values["secretValues"] = {**(given if isinstance(given, dict) else {}), "api-token": marker}
-    elif "environmentVariables" in properties:
-        values["environmentVariables"] = {"API_TOKEN": marker}
     mutation = draw(st.sampled_from((*(None,) * (2 * len(MUTATIONS)), *MUTATIONS)))
     if mutation == "wrong-type":
         key = draw(st.sampled_from(sorted(properties)))
@@ -153,7 +152,8 @@ def drawn_configs(draw, blueprint: Blueprint, marker: str) -> tuple[dict[str, An
     elif mutation == "unknown-nested-key":
         sections = sorted(k for k, v in values.items() if isinstance(v, dict) and k != "secretValues")
         if sections:
-            values[draw(st.sampled_from(sections))] = {**values[sections[0]], "bogus": 1}
+            section = draw(st.sampled_from(sections))
+            values[section] = {**values[section], "bogus": 1}
     return values, mutation
 
 

@@ -72,13 +72,19 @@ class ResourcesConfig(ConfigModel):
         return value
 
 
+# The most pods a service may run (replicas and autoscaling bounds alike).
+MAX_REPLICAS = 100
+
+
 class AutoscalingConfig(ConfigModel):
-    """CPU-based autoscaling; the bounds default to replicas and twice that."""
+    """CPU-based autoscaling; the bounds default to replicas and twice that (at most the 100 pods allowed)."""
 
     enabled: bool = True
-    min_replicas: int | None = Field(None, ge=1, le=100, description="Fewest pods; replicas when unset.")
+    min_replicas: int | None = Field(
+        None, ge=1, le=MAX_REPLICAS, description="Fewest pods; replicas when unset."
+    )
     max_replicas: int | None = Field(
-        None, ge=1, le=100, description="Most pods; twice the minimum when unset."
+        None, ge=1, le=MAX_REPLICAS, description="Most pods; twice the minimum (at most 100) when unset."
     )
     target_cpu: int = Field(
         conventions.K8S_HPA_TARGET_CPU_PERCENT,
@@ -90,7 +96,7 @@ class AutoscalingConfig(ConfigModel):
     def bounds(self, replicas: int) -> tuple[int, int]:
         """(min, max) replicas, with the defaults filled in."""
         low = self.min_replicas or replicas
-        return low, self.max_replicas or 2 * low
+        return low, self.max_replicas or min(2 * low, MAX_REPLICAS)
 
 
 class AlertsConfig(ConfigModel):
@@ -126,7 +132,10 @@ class K8sServiceConfig(ConfigModel):
         description="Port the container listens on (non-root).",
     )
     replicas: int = Field(
-        conventions.K8S_REPLICAS, ge=1, le=100, description="Pods; more than one adds a disruption budget."
+        conventions.K8S_REPLICAS,
+        ge=1,
+        le=MAX_REPLICAS,
+        description="Pods; more than one adds a disruption budget.",
     )
     resources: ResourcesConfig = Field(default_factory=ResourcesConfig, description="CPU and memory.")
     autoscaling: AutoscalingConfig = Field(
@@ -173,7 +182,7 @@ class K8sServiceConfig(ConfigModel):
         if not low <= replicas <= high:
             raise ValueError(
                 f"needs minReplicas ≤ replicas ≤ maxReplicas (given {low}, {replicas}, {high}; "
-                "unset bounds default to replicas and twice the minimum)"
+                "unset bounds default to replicas and twice the minimum, at most 100)"
             )
         return value
 

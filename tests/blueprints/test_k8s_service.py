@@ -271,6 +271,17 @@ def test_defaults_give_two_replicas_autoscaling_to_four_and_a_disruption_budget(
     assert len(run.by_type(PDB)) == 1
 
 
+@pytest.mark.parametrize(("replicas", "bounds"), [(50, (50, 100)), (51, (51, 100)), (100, (100, 100))])
+def test_the_default_autoscaling_ceiling_stops_at_the_most_pods_a_service_may_run(replicas, bounds):
+    # Found by benchmarks/fuzz.py: twice 51 replicas is past the Workload's limit of 100, which used to
+    # fail the program with a traceback instead of building.
+    run, errors = run_config({**BASE_CONFIG, f"{PROJECT}:replicas": str(replicas)})
+    hpa = run.one(HPA).inputs["spec"]
+
+    assert errors == []
+    assert (hpa["minReplicas"], hpa["maxReplicas"]) == bounds
+
+
 # --- Config errors name the key ----------------------------------------------------------------------
 
 
