@@ -575,7 +575,7 @@ def check_stack(
             session.finish(stack_resources)
         decided_started = time.perf_counter()
         timings["analyze-stack"] = decided_started - stack_started
-        preview = _preview_view(sessions, by_urn, pipeline.final)
+        preview = _preview_view(sessions, by_urn, pipeline.final, stack_resources)
         timings["decided-at"] = time.perf_counter() - decided_started
         timings["total"] = time.perf_counter() - started
         timings["policies-after-program"] = timings["total"] - timings["program"]
@@ -673,10 +673,53 @@ class PreviewView:
     not_evaluated: list[tuple[int, Diagnostic]] = field(default_factory=list)
 
 
+def _preview_stack(
+    stack_resources: Sequence[ResourceInput],
+    by_urn: Mapping[str, RecordedResource],
+    created: Mapping[str, RecordedResource],
+    cache: dict[str, set[str]],
+) -> tuple[list[ResourceInput], bool]:
+    """The stack as `AnalyzeStack` sees it in a preview of a new stack, and whether it differs.
+
+    A resource to be created has, beyond its inputs, only outputs the provider computes: unknown.
+    Its inputs built from other new resources are unknown as in Analyze.
+    """
+    masked_any = False
+    view = []
+    for resource in stack_resources:
+        recorded = by_urn.get(resource.urn)
+        if recorded is None or resource.urn not in created:
+            view.append(resource)
+            continue
+        inputs = json_format.MessageToDict(recorded.properties)
+        computed: dict[str, set[str]] = {}
+        for key, deps in recorded.property_dependencies.items():
+            for dep in deps:
+                if dep in created:
+                    computed.setdefault(key, set()).update(
+                        cache.setdefault(dep, computed_values(created[dep]))
+                    )
+        wire = json_format.MessageToDict(resource.properties)
+        masked = {}
+        for key, value in wire.items():
+            if key not in inputs:
+                masked[key] = UNKNOWN  # an output the provider computes on create
+            elif key in computed:
+                masked[key] = _as_preview_sees(value, computed[key])
+            else:
+                masked[key] = value
+        if masked != wire:
+            masked_any = True
+            resource = dataclasses.replace(resource, properties=to_struct(masked))
+        view.append(resource)
+    return view, masked_any
+
+
 def _preview_view(
     sessions: Sequence[PackSession],
     by_urn: Mapping[str, RecordedResource],
     final: Mapping[str, ResourceInput],
+    stack_resources: Sequence[ResourceInput] = (),
 ) -> PreviewView:
     """Analyze every resource once more as `pulumi preview` of a new stack would send it.
 
@@ -714,9 +757,41 @@ def _preview_view(
         if masked_wire != wire:
             masked_resources.append((urn, dataclasses.replace(resource, properties=to_struct(masked_wire))))
 
+    preview_stack, stack_differs = _preview_stack(stack_resources, by_urn, created, cache)
+
+    def judge_stack(
+        index: int, session: PackSession, view: PreviewView, already: set[tuple[str, str]]
+    ) -> None:
+        # Stack policies judge outputs, and at preview a new resource's computed outputs are unknown.
+        if not stack_differs or not session.stack_diagnostics:
+            return
+        reached = [
+            d
+            for n, (d, status) in enumerate(session.diagnostics)
+            if status is None
+            and n in session.stack_diagnostics
+            and d.policy != WAIVER_AUDIT_POLICY
+            and not d.message.startswith(_PREVIEW_PREFIX)
+        ]
+        try:
+            seen = session.process.analyze_stack(preview_stack)
+        except grpc.RpcError as error:
+            raise PolicyPackError(
+                f"pack {session.info.name} failed on the stack policies: {error.details()}"
+            ) from None
+        still = {(d.policy, d.urn, d.message) for d in seen if not d.message.startswith(_PREVIEW_PREFIX)}
+        view.needs_apply.update(
+            (index, d.policy, d.message, d.urn) for d in reached if (d.policy, d.urn, d.message) not in still
+        )
+        view.not_evaluated.extend(
+            (index, d)
+            for d in seen
+            if d.message.startswith(_PREVIEW_PREFIX) and (d.policy, d.urn) not in already
+        )
+
     def judge(index: int, session: PackSession) -> PreviewView:
-        # Stack policies judge outputs at the end of the run; only Analyze verdicts are re-judged
-        # (stack-policy findings keep decidedAt "preview", see docs/check-output.md).
+        # Analyze verdicts are re-judged per resource, and stack verdicts over the whole stack, as a
+        # preview of a new stack would send them.
         analyzed = [
             d
             for n, (d, status) in enumerate(session.diagnostics)
@@ -745,6 +820,7 @@ def _preview_view(
                 for d in seen
                 if d.message.startswith(_PREVIEW_PREFIX) and (d.policy, urn) not in already
             )
+        judge_stack(index, session, view, already)
         return view
 
     # Each pack is its own process: they re-judge in parallel, as they analyze during the run.

@@ -313,3 +313,17 @@ def test_sarif_results_point_at_the_line_that_declares_the_resource(tmp_path):
     (result,) = [r for r in run["results"] if r["ruleId"] == "aws-sg-no-world-admin-ports"]
 
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == expected
+
+
+def test_a_stack_policy_verdict_that_reads_computed_outputs_is_decided_at_up_not_preview():
+    # The queue policy of print-outputs is built from the queue's ARN: in a preview of a new stack
+    # AnalyzeStack sees it unknown and reaches no verdict (the engine prints none); the DLQ has no
+    # policy at all, which preview already sees.
+    _, report = _json(ROOT / "tests" / "corpus" / "print-outputs", "--stack", "dev")
+    decided = {
+        f["resource"]["name"]: f["decidedAt"]
+        for f in report["findings"]
+        if f["policy"] == "aws-sqs-tls-only" and f["status"] == "violation"
+    }
+
+    assert decided == {"orders": "up", "orders-dlq": "preview"}
