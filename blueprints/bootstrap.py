@@ -46,6 +46,7 @@ from goldenpath.components.aws._validation import (
     GithubBranch,
     GithubEnvironments,
     GithubRepository,
+    TagValue,
     check_github_oidc_provider_arn,
 )
 from goldenpath.components.aws.ci import deploy_trust_policy, github_oidc_provider, github_subjects
@@ -154,7 +155,9 @@ class BootstrapConfig(ConfigModel):
     """The knobs of a Bootstrap, read from the stack config (camelCase keys)."""
 
     team: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Owning team, lower-case kebab.")
-    cost_center: str = Field(min_length=1, max_length=64, description="Cost center billed for the account.")
+    cost_center: TagValue = Field(
+        min_length=1, max_length=64, description="Cost center billed for the account."
+    )
     environment: conventions.Environment = Field(description="What the account is for: dev, staging or prod.")
     repositories: list[RepositoryConfig] = Field(
         min_length=1,

@@ -27,6 +27,7 @@ from goldenpath.components.aws._validation import (
     GithubBranch,
     GithubEnvironments,
     GithubRepository,
+    TagValue,
     check_acm_certificate_arn,
     check_ecs_cluster_arn,
     check_fargate_cpu,
@@ -139,7 +140,9 @@ class WebServiceConfig(ConfigModel):
     """The knobs of a WebService, read from the stack config (camelCase keys)."""
 
     team: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="Owning team, lower-case kebab.")
-    cost_center: str = Field(min_length=1, max_length=64, description="Cost center billed for the service.")
+    cost_center: TagValue = Field(
+        min_length=1, max_length=64, description="Cost center billed for the service."
+    )
     environment: conventions.Environment = Field(description="dev, staging or prod.")
     certificate_arn: str = Field(
         description="ACM certificate for the HTTPS listener.",

@@ -8,6 +8,7 @@ field name in a component's validation error).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -28,6 +29,34 @@ ECS_CLUSTER_ARN = re.compile(r"^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/[A-
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _IMAGE_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _ENVIRONMENT_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# --- Tag values -----------------------------------------------------------------------------------
+
+# AWS allows in tag values letters, numbers and spaces in any script, and _ . : / = + - @.
+_TAG_VALUE_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def check_tag_value(value: str) -> str:
+    """A value that becomes an AWS tag (a cost center): not blank, and only what AWS accepts."""
+    if not value.strip():
+        raise ValueError("must not be blank: it becomes a tag value that platform-required-tags checks")
+    bad = sorted(
+        {
+            c
+            for c in value
+            if not (c.isalnum() or c in _TAG_VALUE_PUNCTUATION or unicodedata.category(c) == "Zs")
+        }
+    )
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise ValueError(
+            f"has {shown}; an AWS tag value may hold letters, digits, spaces and _ . : / = + - @"
+        )
+    return value
+
+
+TagValue = Annotated[str, AfterValidator(check_tag_value)]
 
 
 # --- GitHub ---------------------------------------------------------------------------------------

@@ -287,6 +287,10 @@ def test_secrets_are_injected_by_arn_as_environment_variables(payments_dev):
         ({"payments-api:certificateArn": "my-cert"}, "payments-api:certificateArn", "ACM certificate ARN"),
         ({"payments-api:desiredCount": "9"}, "payments-api:maxCount", "minCount ≤ desiredCount ≤ maxCount"),
         ({"payments-api:replicas": "3"}, "payments-api:replicas", "unknown key"),
+        # Found by benchmarks/fuzz.py: a blank or control-character cost center passed the config
+        # and then failed platform-required-tags on every resource.
+        ({"payments-api:costCenter": "\u001d"}, "payments-api:costCenter", "must not be blank"),
+        ({"payments-api:costCenter": "cc\u0007-1"}, "payments-api:costCenter", "'\\x07'; an AWS tag value"),
     ],
 )
 def test_a_bad_config_value_names_its_key_and_what_is_allowed(overrides, key, fragment):

@@ -74,3 +74,14 @@ def test_a_branch_that_is_not_one_plain_name_is_refused(branch: str) -> None:
 def test_a_repository_that_is_not_owner_slash_name_is_refused(repository: str) -> None:
     with pytest.raises(ValueError, match="owner/name"):
         rules.check_github_repository(repository)
+
+
+@pytest.mark.parametrize("value", ["cc-1234", "Finance / EMEA", "Zürich:2026", "ops@acme", "a+b=c_d.e"])
+def test_a_tag_value_of_letters_digits_spaces_and_the_allowed_punctuation_passes(value):
+    assert rules.check_tag_value(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\u001d", "cc\t1", "cc#1", "cc,1"])
+def test_a_blank_tag_value_or_one_with_other_characters_is_refused(value):
+    with pytest.raises(ValueError):
+        rules.check_tag_value(value)
