@@ -6,7 +6,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import NIST, PolicySpec, get_path, note_unknown
 
-from ._iam import known_items
+from ._cloudfront import named_origins
 
 # Peers: cdk-nag AwsSolutions-CFR7
 
@@ -27,16 +27,7 @@ def _is_s3(domain, s3_config):
 
 
 def check(props, config):
-    try:
-        origins = get_path(props, "origins")
-    except UnknownValueError as error:
-        note_unknown(error)
-        return
-    for index, origin in enumerate(known_items(origins)):
-        try:
-            name = get_path(origin, "originId") or f"#{index + 1}"
-        except UnknownValueError:
-            name = f"#{index + 1}"  # the id only names the origin in the message
+    for name, origin in named_origins(props):
         try:
             if get_path(origin, "originAccessControlId"):
                 continue

@@ -6,7 +6,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from goldenpath.policy import NIST, PCI, PolicySpec, get_path, note_unknown
 
-from ._iam import known_items, known_strings
+from ._cloudfront import named_origins
+from ._iam import known_strings
 
 # Peers: checkov CKV_AWS_174 (the viewer side). cdk-nag AwsSolutions-CFR4/CFR5 accept TLS 1.1 and are left out.
 
@@ -59,16 +60,7 @@ def _viewer(props):
 
 
 def _origins(props):
-    try:
-        origins = get_path(props, "origins")
-    except UnknownValueError as error:
-        note_unknown(error)
-        return
-    for index, origin in enumerate(known_items(origins)):
-        try:
-            name = get_path(origin, "originId") or f"#{index + 1}"
-        except UnknownValueError:
-            name = f"#{index + 1}"  # the id only names the origin in the message
+    for name, origin in named_origins(props):
         try:
             custom = get_path(origin, "customOriginConfig")
         except UnknownValueError as error:
