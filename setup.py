@@ -32,7 +32,7 @@ setup(
     packages=packages,
     package_data={
         "": ["py.typed", "PulumiPolicy.yaml", "requirements.txt", "*.md", "*.json"],
-        "goldenpath": [*template_files, "peers/*.yaml"],
+        "goldenpath": [*template_files, "peers/*.yaml", "replace_on_change/*.yaml"],
     },
     package_dir={"goldenpath": "goldenpath", **{pkg: folder for folder, pkg in MAPPED_FOLDERS.items()}},
 )

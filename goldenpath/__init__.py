@@ -1,5 +1,5 @@
 """goldenpath: paved paths for services on AWS and Kubernetes with Pulumi."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]

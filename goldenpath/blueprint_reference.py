@@ -43,6 +43,11 @@ class Blueprint:
     # Which project the template makes for it: a service (`goldenpath new`) or an account's
     # bootstrap (`goldenpath bootstrap`).
     project: str = "service"
+    # The blueprint's own semantic version (what it builds, not goldenpath's): a new resource or a
+    # changed input is a minor change, a delete or replacement of an existing resource a major one
+    # (tests/test_upgrade_safety_release.py holds each to that against the last release, whose
+    # blueprints — goldenpath 0.1.0's, before blueprints had versions — count as 1.0.0).
+    version: str = "1.0.0"
 
     @property
     def model(self) -> type[BaseModel]:
@@ -75,6 +80,8 @@ BLUEPRINTS: dict[str, Blueprint] = {
             target="kubernetes",
             example={"image": "ghcr.io/acme/orders:1.0.0"},
             prompts=(("image",),),
+            # 1.1.0: a namespace it creates gets a ResourceQuota and a LimitRange.
+            version="1.1.0",
         ),
         Blueprint(
             name="bootstrap",
@@ -378,6 +385,10 @@ def reference_page(blueprint: Blueprint) -> str:
         f"[../schemas/{blueprint.name}.schema.json](../schemas/{blueprint.name}.schema.json).",
         "",
         blueprint.summary,
+        "",
+        f"Blueprint version **{blueprint.version}** (semantic: a new resource or changed input is minor, "
+        "a deleted or replaced resource major; see the README's \"Versions, and upgrades that replace "
+        'nothing").',
         "",
         "Keys live in `Pulumi.<stack>.yaml` under the project's namespace (`<project>:<key>`); "
         "nested keys are structured config. A bad value stops the program before anything is "

@@ -118,6 +118,9 @@ class RecordedResource:
     read: bool = False
     # The id the mocks gave it (a real preview does not know a new resource's id).
     id: str = ""
+    # The resource's ``aliases`` option as the engine receives it: each an ``{"urn": …}`` or the
+    # fields of an alias spec (name, type, stack, project, parentUrn, noParent) that are set.
+    aliases: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -515,6 +518,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             protect=bool(request.protect),
             outputs=_engine_struct(outputs_proto) if request.custom else struct_pb2.Struct(),
             id=resource_id or "",
+            aliases=_aliases(request),
         )
         self._record(recorded)
         return resource_pb2.RegisterResourceResponse(urn=mock_urn, id=resource_id or "", object=outputs_proto)
@@ -634,6 +638,19 @@ def _config_value(raw: str) -> Any:
 
 
 _STACK_IN_TYPE = "::pulumi:pulumi:Stack$"
+
+
+def _aliases(request: Any) -> tuple[dict[str, Any], ...]:
+    aliases: list[dict[str, Any]] = [{"urn": engine_urn(u)} for u in request.aliasURNs]
+    for alias in request.aliases:
+        if alias.HasField("spec"):
+            spec = json_format.MessageToDict(alias.spec)
+            if "parentUrn" in spec:
+                spec["parentUrn"] = engine_urn(spec["parentUrn"])
+            aliases.append(spec)
+        else:
+            aliases.append({"urn": engine_urn(alias.urn)})
+    return tuple(aliases)
 
 
 def engine_urn(urn: str) -> str:

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import sysconfig
-import venv
 from pathlib import Path
 
 import pytest
@@ -37,25 +35,10 @@ def build_wheel(out: Path) -> Path:
 
 def venv_with_wheel_only(home: Path, wheel: Path) -> tuple[Path, Path]:
     """(python, site-packages) of a new virtualenv with only ``wheel`` installed; dependencies are
-    borrowed from this environment through a path entry (not a site dir, so this environment's
-    editable goldenpath stays invisible)."""
-    venv.EnvBuilder(with_pip=True).create(home)
-    python = home / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
-    (site / "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return python, site
+    borrowed from this environment (goldenpath.upgrade_safety.wheel_venv)."""
+    from goldenpath.upgrade_safety import wheel_venv
+
+    return wheel_venv(home, wheel, with_pip=True)
 
 
 def use_dummy_aws_credentials(patch: pytest.MonkeyPatch, config_dir: Path) -> None:

@@ -409,8 +409,8 @@ def test_stacks_behind_the_newest_version_say_by_how_many_versions(report):
 
     assert {name: (b["version"], b["versionsBehind"]) for name, b in behind.items()} == {
         "counted": (__version__, 0),
-        "behind-one": ("0.0.9", 1),
-        "behind-two": ("0.0.5", 2),  # 0.0.9 and the installed version are newer
+        "behind-one": ("0.0.9", 2),  # the released 0.1.0 and the installed version are newer
+        "behind-two": ("0.0.5", 3),  # and 0.0.9, which a stack runs
     }
     assert report["newestBlueprintVersions"]["goldenpath:blueprints:WebService"] == __version__
     assert report["summary"]["stacksBehind"] == 2
@@ -813,7 +813,7 @@ def test_merge_recomputes_how_far_behind_each_shard_is(report):
             b["versionsBehind"] = None  # what each shard saw must not matter
     merged = merge_reports([first, second])
 
-    assert stack(merged, "organization/behind-two/dev")["blueprints"][0]["versionsBehind"] == 2
+    assert stack(merged, "organization/behind-two/dev")["blueprints"][0]["versionsBehind"] == 3
 
 
 def test_a_stack_in_two_shards_is_kept_once_and_said_so(report):

@@ -42,7 +42,7 @@ def test_the_pack_holds_exactly_the_platform_policies_at_their_severities():
 def test_the_pack_is_served_under_its_name_and_version(pack):
     info = pack.info()
 
-    assert (info.name, info.version) == ("goldenpath-platform-standards", "0.1.0")
+    assert (info.name, info.version) == ("goldenpath-platform-standards", "0.2.0")
 
 
 def test_web_service_meets_every_platform_standard_including_the_advisory_ones(pack):
