@@ -2,6 +2,17 @@
 
 from goldenpath.blueprints.bootstrap import Bootstrap, BootstrapConfig
 from goldenpath.blueprints.k8s_service import K8sService, K8sServiceConfig
+from goldenpath.blueprints.service import Service, ServiceConfig, ServiceSpec
 from goldenpath.blueprints.web_service import WebService, WebServiceConfig
 
-__all__ = ["Bootstrap", "BootstrapConfig", "K8sService", "K8sServiceConfig", "WebService", "WebServiceConfig"]
+__all__ = [
+    "Bootstrap",
+    "BootstrapConfig",
+    "K8sService",
+    "K8sServiceConfig",
+    "Service",
+    "ServiceConfig",
+    "ServiceSpec",
+    "WebService",
+    "WebServiceConfig",
+]
