@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from goldenpath import conventions
 from goldenpath.blueprints import Service, ServiceSpec
-from goldenpath.check import resource_input
 from goldenpath.config import ConfigError
 from goldenpath.harness import run_stack, run_under_mocks
 
 from ..conftest import STACKS
+from .test_compliance import _blocking
 
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0f4b1c52-8a3e-4c1d-9d57-1b2c3d4e5f60"
 SPEC = {
@@ -234,16 +234,6 @@ def test_a_spec_that_cannot_be_built_is_refused_naming_its_key(change, problem):
     problems = _problems(spec)
 
     assert any(p.startswith(problem) for p in problems), problems
-
-
-def _blocking(processes, run) -> list[str]:
-    inputs = [resource_input(r) for r in run.evaluated if r.custom]
-    return sorted(
-        f"{d.policy} on {d.urn.rsplit('::', 1)[-1]}"
-        for process in processes
-        for d in process.evaluate(inputs)
-        if d.enforcement == "mandatory"
-    )
 
 
 @pytest.fixture(scope="module")
