@@ -2,6 +2,16 @@
 
 from goldenpath.blueprints.bootstrap import Bootstrap, BootstrapConfig
 from goldenpath.blueprints.k8s_service import K8sService, K8sServiceConfig
+from goldenpath.blueprints.k8s_worker import K8sWorker, K8sWorkerConfig
 from goldenpath.blueprints.web_service import WebService, WebServiceConfig
 
-__all__ = ["Bootstrap", "BootstrapConfig", "K8sService", "K8sServiceConfig", "WebService", "WebServiceConfig"]
+__all__ = [
+    "Bootstrap",
+    "BootstrapConfig",
+    "K8sService",
+    "K8sServiceConfig",
+    "K8sWorker",
+    "K8sWorkerConfig",
+    "WebService",
+    "WebServiceConfig",
+]
