@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from goldenpath.blueprints.k8s_scheduled_job import K8sScheduledJob, K8sScheduledJobConfig
+from goldenpath.check import check_stack
 from goldenpath.components.k8s.scheduled_job import longest_interval_seconds, shortest_interval_seconds
 from goldenpath.config import ConfigError
 from goldenpath.harness import ProgramRun, run_stack, run_under_mocks
@@ -358,3 +359,15 @@ def test_a_name_too_long_for_the_runs_job_names_fails_before_registering():
 
     assert "longer than 52 characters" in str(errors[0])
     assert run.resources == []
+
+
+# --- Compliance --------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_example_stack_passes_every_policy_pack_without_a_finding(stack):
+    result = check_stack(STACK, stack)
+
+    assert result.verdict == "passed"
+    assert [(f.policy, f.resource_name, f.message) for f in result.findings] == []

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from goldenpath.blueprints.k8s_worker import K8sWorker, K8sWorkerConfig
+from goldenpath.check import check_stack
 from goldenpath.config import ConfigError
 from goldenpath.harness import ProgramRun, run_stack, run_under_mocks
 
@@ -424,3 +425,15 @@ def test_a_service_only_key_is_unknown_to_a_worker():
     (problem,) = problems({"ingressFrom": ["ingress-nginx"]})
 
     assert problem.startswith(f"{PROJECT}:ingressFrom: unknown key")
+
+
+# --- Compliance --------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_example_stack_passes_every_policy_pack_without_a_finding(stack):
+    result = check_stack(STACK, stack)
+
+    assert result.verdict == "passed"
+    assert [(f.policy, f.resource_name, f.message) for f in result.findings] == []
