@@ -214,7 +214,12 @@ def job_rules(args: MonitoringArgs, namespace: str) -> list[dict]:
     scope = f'namespace="{namespace}",cronjob="{args.service}"'
     # Until the first success, the CronJob's creation time stands in for it, so a job that never
     # succeeds alerts too.
-    last = f"max(kube_cronjob_status_last_successful_time{{{scope}}} or kube_cronjob_created{{{scope}}})"
+    last = (
+        f"max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{{{scope}}} "
+        f"or kube_cronjob_created{{{scope}}})"
+    )
+    # A CronJob suspended on purpose runs nothing: its overdue success is not news.
+    suspended = f"kube_cronjob_spec_suspend{{{scope}}} == 1"
     overdue = args.job.overdue_seconds()
     return [
         _rule(args, namespace, "CronJobRunFailed", f"{failed} > 0", "warning", "A scheduled run failed"),
@@ -222,7 +227,7 @@ def job_rules(args: MonitoringArgs, namespace: str) -> list[dict]:
             args,
             namespace,
             "CronJobSuccessOverdue",
-            f"time() - {last} > {overdue}",
+            f"time() - {last} > {overdue} unless on (namespace, cronjob) {suspended}",
             "critical",
             f"No successful run for {args.job.missed_runs} scheduled intervals ({overdue}s)",
         ),

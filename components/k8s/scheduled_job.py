@@ -171,13 +171,18 @@ def check_schedule(schedule: str) -> str:
     return schedule
 
 
+_ZONE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$")
+
+
 @cache
 def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
 def check_time_zone(zone: str) -> str:
-    if zone not in _time_zones():
+    known = _time_zones()
+    # Without a time zone database here (no tzdata), only the shape of the name can be checked.
+    if (known and zone not in known) or not _ZONE_NAME_RE.match(zone):
         raise ValueError(f"time zone {zone!r} is not an IANA time zone name such as Etc/UTC or Europe/Berlin")
     return zone
 

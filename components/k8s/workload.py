@@ -604,7 +604,7 @@ def allow_policy_spec(args: WorkloadArgs) -> k8s.networking.v1.NetworkPolicySpec
 
 
 class Workload(pulumi.ComponentResource):
-    """A hardened, autoscaled, network-isolated Deployment behind a ClusterIP Service."""
+    """A hardened, autoscaled, network-isolated Deployment, behind a ClusterIP Service unless not exposed."""
 
     namespace: pulumi.Output[str]
     deployment_name: pulumi.Output[str]

@@ -231,14 +231,15 @@ def test_no_success_for_two_intervals_and_a_runs_deadline_alerts_in_dev(dev):
     scope = 'namespace="nightly-report",cronjob="nightly-report"'
 
     assert rule["expr"] == (
-        f"time() - max(kube_cronjob_status_last_successful_time{{{scope}}} or kube_cronjob_created{{{scope}}})"
-        f" > {2 * 86400 + 1800}"
+        f"time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{{{scope}}} "
+        f"or kube_cronjob_created{{{scope}}}) > {2 * 86400 + 1800} "
+        f"unless on (namespace, cronjob) kube_cronjob_spec_suspend{{{scope}}} == 1"
     )
     assert rule["labels"]["severity"] == "critical"
 
 
 def test_prod_alerts_after_one_missed_run(prod):
-    assert rules(prod)["CronJobSuccessOverdue"]["expr"].endswith(f" > {86400 + 7200}")
+    assert f" > {86400 + 7200} unless " in rules(prod)["CronJobSuccessOverdue"]["expr"]
 
 
 def test_labels_name_the_scheduled_job_blueprint(dev):
