@@ -372,3 +372,10 @@ def test_example_stack_passes_every_policy_pack_without_a_finding(stack):
 
     assert result.verdict == "passed"
     assert [(f.policy, f.resource_name, f.message) for f in result.findings] == []
+
+
+def test_an_environment_variable_error_never_repeats_its_value():
+    (problem,) = problems({"environmentVariables": {"DB PASSWORD": "s3cr3t-value-123"}})
+
+    assert problem.startswith(f"{PROJECT}:environmentVariables: environment variable names ['DB PASSWORD']")
+    assert "s3cr3t-value-123" not in problem
