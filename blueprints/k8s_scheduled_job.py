@@ -134,6 +134,12 @@ class K8sScheduledJobConfig(ConfigModel):
         "ClusterSecretStore", description="Kind of secretStore."
     )
     environment_variables: EnvVars = Field(default_factory=dict, description="Plain environment variables.")
+    aws_role_arn: str | None = Field(
+        None,
+        pattern=conventions.IAM_ROLE_ARN_PATTERN,
+        description="IAM role the pods assume on EKS through their service account (IRSA); none when unset "
+        "(EKS Pod Identity needs no annotation).",
+    )
     alerts: JobAlertsConfig = Field(default_factory=JobAlertsConfig, description="Alert thresholds.")
 
     @field_validator("active_deadline_seconds")
@@ -215,6 +221,9 @@ def job_args(name: str, config: K8sScheduledJobConfig) -> ScheduledJobArgs:
         limits=ResourceQuantities(**config.resources.limits.model_dump()),
         egress_to=[EgressDestination(**d.model_dump()) for d in config.egress_to],
         secret_name=secret_name(name, config),
+        service_account_annotations=(
+            {conventions.K8S_IRSA_ROLE_ANNOTATION: config.aws_role_arn} if config.aws_role_arn else {}
+        ),
         env=dict(config.environment_variables),
     )
 

@@ -207,6 +207,12 @@ class K8sWorkerConfig(ConfigModel):
         "ClusterSecretStore", description="Kind of secretStore."
     )
     environment_variables: EnvVars = Field(default_factory=dict, description="Plain environment variables.")
+    aws_role_arn: str | None = Field(
+        None,
+        pattern=conventions.IAM_ROLE_ARN_PATTERN,
+        description="IAM role the pods assume on EKS through their service account (IRSA); none when unset "
+        "(EKS Pod Identity needs no annotation).",
+    )
     alerts: WorkerAlertsConfig = Field(default_factory=WorkerAlertsConfig, description="Alert thresholds.")
 
     @field_validator("autoscaling")
@@ -296,6 +302,9 @@ def workload_args(name: str, config: K8sWorkerConfig) -> WorkloadArgs:
         ingress_from=sources,
         egress_to=[EgressDestination(**d.model_dump()) for d in config.egress_to],
         expose=False,
+        service_account_annotations=(
+            {conventions.K8S_IRSA_ROLE_ANNOTATION: config.aws_role_arn} if config.aws_role_arn else {}
+        ),
         secret_name=secret_name(name, config),
         env=dict(config.environment_variables),
     )

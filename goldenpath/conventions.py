@@ -308,6 +308,9 @@ K8S_HPA_SCALE_DOWN_STABILIZATION_SECONDS = 300
 # KEDA reads a worker's queue this often, and scales an idle one to its minimum after this long.
 K8S_KEDA_POLLING_SECONDS = 30
 K8S_KEDA_COOLDOWN_SECONDS = 300
+# The service-account annotation by which EKS (IRSA) gives a pod an IAM role's credentials.
+K8S_IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+IAM_ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
 # A worker scales to one pod per this many queued messages (or this much consumer lag).
 K8S_WORKER_MESSAGES_PER_REPLICA = 20
 # CronJobs: the time zone of a schedule, how late a missed run may start, and a run's retries, time

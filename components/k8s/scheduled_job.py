@@ -259,6 +259,10 @@ class ScheduledJobArgs(ComponentArgs):
     )
     secret_mount_path: str = Field(default=conventions.K8S_SECRET_MOUNT_PATH, pattern=r"^/[^\s]*[^/\s]$")
     env: EnvVars = Field(default_factory=dict, description="Plain (non-secret) environment variables.")
+    service_account_annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Annotations of the service account, e.g. the IAM role EKS gives the pods (IRSA).",
+    )
 
     @field_validator("service")
     @classmethod
@@ -431,9 +435,17 @@ class ScheduledJob(pulumi.ComponentResource):
             k8s.core.v1.LimitRange(
                 f"{name}-limits", metadata=metadata(args.service), spec=limit_range_spec(args), opts=child
             )
+        account_metadata = metadata(args.service)
+        if args.service_account_annotations:
+            account_metadata = k8s.meta.v1.ObjectMetaArgs(
+                name=args.service,
+                namespace=self.namespace,
+                labels=labels,
+                annotations=dict(args.service_account_annotations),
+            )
         service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",
-            metadata=metadata(args.service),
+            metadata=account_metadata,
             automount_service_account_token=False,
             opts=child,
         )

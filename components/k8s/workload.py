@@ -304,6 +304,10 @@ class WorkloadArgs(ComponentArgs):
     expose: bool = Field(
         default=True, description="Put a ClusterIP Service in front of the pods; False for a queue worker."
     )
+    service_account_annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Annotations of the service account, e.g. the IAM role EKS gives the pods (IRSA).",
+    )
     secret_name: DnsLabel | None = Field(
         default=None, description="Secret mounted read-only at secret_mount_path, one file per key."
     )
@@ -640,9 +644,17 @@ class Workload(pulumi.ComponentResource):
                 f"{name}-limits", metadata=metadata(args.service), spec=limit_range_spec(args), opts=child
             )
 
+        account_metadata = metadata(args.service)
+        if args.service_account_annotations:
+            account_metadata = k8s.meta.v1.ObjectMetaArgs(
+                name=args.service,
+                namespace=self.namespace,
+                labels=labels,
+                annotations=dict(args.service_account_annotations),
+            )
         service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",
-            metadata=metadata(args.service),
+            metadata=account_metadata,
             automount_service_account_token=False,
             opts=child,
         )

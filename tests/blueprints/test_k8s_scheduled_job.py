@@ -379,3 +379,11 @@ def test_an_environment_variable_error_never_repeats_its_value():
 
     assert problem.startswith(f"{PROJECT}:environmentVariables: environment variable names ['DB PASSWORD']")
     assert "s3cr3t-value-123" not in problem
+
+
+def test_an_iam_role_annotates_the_jobs_service_account():
+    run = build(awsRoleArn="arn:aws:iam::123456789012:role/nightly-report")
+
+    assert run.one("kubernetes:core/v1:ServiceAccount").inputs["metadata"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/nightly-report"
+    }

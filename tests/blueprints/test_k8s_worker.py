@@ -152,6 +152,22 @@ def test_prod_scales_between_three_and_thirty_with_the_workers_own_identity(prod
     assert prod.one(TRIGGER_AUTH).inputs["spec"]["podIdentity"]["identityOwner"] == "workload"
 
 
+def test_prods_service_account_carries_the_iam_role_keda_and_the_worker_assume(prod, dev):
+    account = prod.one("kubernetes:core/v1:ServiceAccount").inputs
+
+    assert account["metadata"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::210987654321:role/orders-worker-prod"
+    }
+    assert account["automountServiceAccountToken"] is False
+    assert "annotations" not in dev.one("kubernetes:core/v1:ServiceAccount").inputs["metadata"]
+
+
+def test_a_role_arn_that_is_not_an_iam_role_names_the_key():
+    (problem,) = problems({"awsRoleArn": "arn:aws:iam::123456789012:user/orders"})
+
+    assert problem.startswith(f"{PROJECT}:awsRoleArn: String should match pattern")
+
+
 def test_the_deployment_starts_at_replicas_and_the_scaled_object_shares_its_namespace(dev):
     deployment = dev.one(DEPLOYMENT)
 
