@@ -84,6 +84,32 @@ BLUEPRINTS: dict[str, Blueprint] = {
             version="1.1.0",
         ),
         Blueprint(
+            name="k8s-worker",
+            class_name="K8sWorker",
+            summary="A queue worker on Kubernetes: a hardened Deployment with no Service, scaled by KEDA on "
+            "its SQS, RabbitMQ or Kafka queue (or an HPA on an external metric), with NetworkPolicies, "
+            "disruption budget, PodMonitor, alerts and External Secrets.",
+            target="kubernetes",
+            example={
+                "image": "ghcr.io/acme/orders-worker:1.0.0",
+                "queue": {
+                    "type": "aws-sqs-queue",
+                    "url": "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
+                    "region": "eu-west-1",
+                },
+            },
+            prompts=(("image",),),
+        ),
+        Blueprint(
+            name="k8s-scheduled-job",
+            class_name="K8sScheduledJob",
+            summary="A scheduled job on Kubernetes: a hardened CronJob that never overlaps by default, with "
+            "retries, deadlines, NetworkPolicies, failure alerts and External Secrets.",
+            target="kubernetes",
+            example={"image": "ghcr.io/acme/orders-report:1.0.0", "schedule": "30 2 * * *"},
+            prompts=(("image",), ("schedule",)),
+        ),
+        Blueprint(
             name="bootstrap",
             class_name="Bootstrap",
             summary="The one-time CI bootstrap of an AWS account: the GitHub OIDC provider, the Pulumi "

@@ -276,7 +276,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-_BLUEPRINT_CHOICES = ("web-service", "k8s-service")
+_BLUEPRINT_CHOICES = ("web-service", "k8s-service", "k8s-worker", "k8s-scheduled-job")
 
 
 @app.command()

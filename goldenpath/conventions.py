@@ -305,6 +305,24 @@ K8S_TERMINATION_GRACE_SECONDS = 30
 K8S_TOPOLOGY_KEYS: tuple[str, ...] = ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
 K8S_HPA_TARGET_CPU_PERCENT = 70
 K8S_HPA_SCALE_DOWN_STABILIZATION_SECONDS = 300
+# KEDA reads a worker's queue this often, and scales an idle one to its minimum after this long.
+K8S_KEDA_POLLING_SECONDS = 30
+K8S_KEDA_COOLDOWN_SECONDS = 300
+# The service-account annotation by which EKS (IRSA) gives a pod an IAM role's credentials.
+K8S_IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+IAM_ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
+# A worker scales to one pod per this many queued messages (or this much consumer lag).
+K8S_WORKER_MESSAGES_PER_REPLICA = 20
+# CronJobs: the time zone of a schedule, how late a missed run may start, and a run's retries, time
+# limit and lifetime after it finishes; concurrencyPolicy Allow lets at most this many runs overlap.
+K8S_CRONJOB_TIME_ZONE = "Etc/UTC"
+K8S_CRONJOB_STARTING_DEADLINE_SECONDS = 300
+K8S_CRONJOB_ALLOWED_OVERLAP = 3
+K8S_JOB_BACKOFF_LIMIT = 2
+K8S_JOB_ACTIVE_DEADLINE_SECONDS = 3600
+K8S_JOB_TTL_SECONDS = 86400
+# A failed run's Job must outlive its alert's evaluation, or the alert never fires.
+K8S_JOB_MIN_TTL_SECONDS = 3600
 
 # Where cluster DNS runs: every workload may reach it, and nothing else, unless allowed.
 K8S_DNS_NAMESPACE = "kube-system"
@@ -323,6 +341,10 @@ K8S_ALERT_LATENCY_P99_SECONDS = 1.0
 K8S_ALERT_RESTARTS = 3
 K8S_ALERT_UNAVAILABLE_REPLICAS = 0
 K8S_ALERT_FOR = "5m"
+# A CronJob alerts when this many scheduled intervals pass without a successful run.
+K8S_ALERT_MISSED_RUNS = 2
+# A worker's queue alerts at this backlog (messages, or consumer lag).
+K8S_ALERT_QUEUE_BACKLOG = 1000
 
 # External Secrets Operator re-reads the store this often, so a rotated value arrives within it.
 EXTERNAL_SECRET_REFRESH_INTERVAL = "1h"

@@ -448,7 +448,7 @@ def take_snapshots(python: Path | str, runs: Sequence[Mapping[str, Any]], workdi
 # --- the standard comparison: every stack and every blueprint --------------------------------------
 
 RELEASES_DIR = Path(__file__).resolve().parent.parent / "releases"
-_IMPORTED_BLUEPRINTS = re.compile(r"from goldenpath\.blueprints import ([A-Za-z_, ()]+)")
+_IMPORTED_BLUEPRINTS = re.compile(r"from goldenpath\.blueprints import ([A-Za-z0-9_, ()]+)")
 
 
 def latest_release(releases_dir: Path = RELEASES_DIR) -> Path:

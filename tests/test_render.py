@@ -229,6 +229,46 @@ def test_render_stack_writes_one_file_per_object(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == CATALOG_DEV_FILES
 
 
+# The other Kubernetes blueprints' example stacks: a worker has no Service and no ServiceMonitor
+# but a PodMonitor and KEDA's objects; a scheduled job a CronJob and nothing scraped.
+OTHER_DEV_FILES = {
+    "orders-worker-k8s": [
+        "deployment-orders-worker-orders-worker.yaml",
+        "externalsecret-orders-worker-orders-worker-secrets.yaml",
+        "limitrange-orders-worker-orders-worker.yaml",
+        "namespace-orders-worker.yaml",
+        "networkpolicy-orders-worker-orders-worker-allow.yaml",
+        "networkpolicy-orders-worker-orders-worker-default-deny.yaml",
+        "podmonitor-orders-worker-orders-worker.yaml",
+        "prometheusrule-orders-worker-orders-worker.yaml",
+        "resourcequota-orders-worker-orders-worker.yaml",
+        "scaledobject-orders-worker-orders-worker.yaml",
+        "serviceaccount-orders-worker-orders-worker.yaml",
+        "triggerauthentication-orders-worker-orders-worker.yaml",
+    ],
+    "nightly-report-k8s": [
+        "cronjob-nightly-report-nightly-report.yaml",
+        "externalsecret-nightly-report-nightly-report-secrets.yaml",
+        "limitrange-nightly-report-nightly-report.yaml",
+        "namespace-nightly-report.yaml",
+        "networkpolicy-nightly-report-nightly-report-allow.yaml",
+        "networkpolicy-nightly-report-nightly-report-default-deny.yaml",
+        "prometheusrule-nightly-report-nightly-report.yaml",
+        "resourcequota-nightly-report-nightly-report.yaml",
+        "serviceaccount-nightly-report-nightly-report.yaml",
+    ],
+}
+
+
+@pytest.mark.parametrize("project", sorted(OTHER_DEV_FILES))
+def test_render_writes_one_file_per_object_of_the_other_kubernetes_blueprints(tmp_path, project):
+    paths = render_stack(STACKS / project, "dev", tmp_path).written
+
+    assert [p.name for p in paths] == OTHER_DEV_FILES[project]
+    for path in paths:
+        assert path.read_text().startswith(file_header(project, "dev"))
+
+
 def test_each_file_holds_the_object_it_is_named_for(tmp_path):
     objects = {manifest_filename(o): o for o in render_objects(run_stack(CATALOG, "dev"))}
 

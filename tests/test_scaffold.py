@@ -30,10 +30,18 @@ CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0f4b1c52-8a3e-4c1d
 NEEDED = {
     "web-service": ["--set", f"certificateArn={CERTIFICATE}", "--set", "imageTag=1.0.0"],
     "k8s-service": ["--set", "image=ghcr.io/acme/orders:1.0.0"],
+    "k8s-worker": [
+        *("--set", "image=ghcr.io/acme/orders-worker:1.0.0", "--set", "queue.type=aws-sqs-queue"),
+        *("--set", "queue.url=https://sqs.eu-west-1.amazonaws.com/123456789012/orders"),
+        *("--set", "queue.region=eu-west-1"),
+    ],
+    "k8s-scheduled-job": ["--set", "image=ghcr.io/acme/orders-report:1.0.0", "--set", "schedule=30 2 * * *"],
 }
 PACKS = {
     "web-service": [("aws_security", "aws-security"), ("platform_standards", "platform-standards")],
     "k8s-service": [("kubernetes", "kubernetes"), ("platform_standards", "platform-standards")],
+    "k8s-worker": [("kubernetes", "kubernetes"), ("platform_standards", "platform-standards")],
+    "k8s-scheduled-job": [("kubernetes", "kubernetes"), ("platform_standards", "platform-standards")],
 }
 GENERATED = {
     ".copier-answers.yml",

@@ -1,6 +1,10 @@
 """Workload: a hardened Deployment with its namespace (capped by a quota and a limit range), service,
 autoscaler, disruption budget, network policies and service account.
 
+A queue worker is the same Deployment without the Service (``expose=False``), scaled on an external
+metric (``Autoscaling.external_metric``) or by KEDA (``Autoscaling.driver="keda"``: the Workload
+then leaves the replica count to the ScaledObject and creates no HPA of its own).
+
 Every pod runs as a non-root user under the ``restricted`` Pod Security Standard, with a read-only
 root filesystem, no capabilities, no service-account token, probes, resource requests and limits,
 and is spread over zones and nodes. Nothing reaches it but the namespaces it names, and it reaches
@@ -9,9 +13,10 @@ nothing but cluster DNS.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -165,10 +170,23 @@ class ResourceQuantities(ComponentArgs):
     memory: MemoryQuantity = Field(description="Bytes with a unit: 128Mi, 1Gi, 500M.")
 
 
-class Autoscaling(ComponentArgs):
-    """A HorizontalPodAutoscaler on average CPU utilization."""
+class ExternalMetric(ComponentArgs):
+    """An External metric (served by a metrics adapter) the autoscaler holds per pod, e.g. queue depth."""
 
-    min_replicas: int = Field(ge=1, le=100, description="Fewest pods.")
+    name: str = Field(
+        pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$",
+        description="Metric name as the external metrics API serves it.",
+    )
+    selector: LabelMap = Field(
+        default_factory=dict, description="Labels that pick the one series (the queue)."
+    )
+    average_value: int = Field(ge=1, description="Metric value per pod to aim for (messages per replica).")
+
+
+class Autoscaling(ComponentArgs):
+    """A HorizontalPodAutoscaler on average CPU utilization (or on an external metric), or KEDA's."""
+
+    min_replicas: int = Field(ge=0, le=100, description="Fewest pods; 0 only with KEDA (scale to zero).")
     max_replicas: int = Field(ge=1, le=100, description="Most pods.")
     target_cpu_percent: int = Field(
         default=conventions.K8S_HPA_TARGET_CPU_PERCENT,
@@ -176,12 +194,24 @@ class Autoscaling(ComponentArgs):
         le=95,
         description="Average CPU utilization (of the request) the autoscaler aims for.",
     )
+    external_metric: ExternalMetric | None = Field(
+        default=None, description="Scale on this External metric instead of CPU."
+    )
+    driver: Literal["hpa", "keda"] = Field(
+        default="hpa",
+        description="hpa: the Workload creates the HorizontalPodAutoscaler; keda: a KEDA ScaledObject "
+        "(created beside the Workload) owns the replica count.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Autoscaling:
         if self.min_replicas > self.max_replicas:
             raise ValueError(
                 f"min_replicas ({self.min_replicas}) must not exceed max_replicas ({self.max_replicas})"
+            )
+        if self.min_replicas < 1 and self.driver == "hpa":
+            raise ValueError(
+                "min_replicas 0 (scale to zero) needs the keda driver; a HorizontalPodAutoscaler keeps 1"
             )
         return self
 
@@ -196,6 +226,32 @@ class IngressSource(ComponentArgs):
         default_factory=dict,
         description="Only pods with these labels; empty means every pod of the namespace.",
     )
+
+
+def check_cidr(value: str) -> str:
+    """``value`` if it is an IPv4 or IPv6 network in CIDR notation."""
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        raise ValueError(f"{value!r} must be a network in CIDR notation, e.g. 10.0.0.0/16") from None
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(check_cidr)]
+
+
+class EgressDestination(ComponentArgs):
+    """Where the pods may connect to, beyond cluster DNS: a namespace's pods or a network, on one port."""
+
+    namespace: DnsLabel | None = Field(default=None, description="Pods of this namespace.")
+    cidr: Cidr | None = Field(default=None, description="Addresses of this network (e.g. a VPC endpoint's).")
+    port: int = Field(ge=1, le=65535, description="TCP port.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> EgressDestination:
+        if (self.namespace is None) == (self.cidr is None):
+            raise ValueError("an egress destination names exactly one of namespace or cidr")
+        return self
 
 
 class WorkloadArgs(ComponentArgs):
@@ -241,6 +297,16 @@ class WorkloadArgs(ComponentArgs):
     limits: ResourceQuantities = Field(default_factory=lambda: ResourceQuantities(**conventions.K8S_LIMITS))
     ingress_from: list[IngressSource] = Field(
         default_factory=list, description="Who may reach the port; nobody when empty."
+    )
+    egress_to: list[EgressDestination] = Field(
+        default_factory=list, description="Where the pods may connect beyond cluster DNS; nowhere when empty."
+    )
+    expose: bool = Field(
+        default=True, description="Put a ClusterIP Service in front of the pods; False for a queue worker."
+    )
+    service_account_annotations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Annotations of the service account, e.g. the IAM role EKS gives the pods (IRSA).",
     )
     secret_name: DnsLabel | None = Field(
         default=None, description="Secret mounted read-only at secret_mount_path, one file per key."
@@ -481,6 +547,46 @@ def dns_egress_rule() -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
     )
 
 
+def egress_rule(destination: EgressDestination) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    if destination.cidr is not None:
+        peer = k8s.networking.v1.NetworkPolicyPeerArgs(
+            ip_block=k8s.networking.v1.IPBlockArgs(cidr=destination.cidr)
+        )
+    else:
+        peer = k8s.networking.v1.NetworkPolicyPeerArgs(
+            namespace_selector=_match({conventions.NAMESPACE_NAME_LABEL: destination.namespace})
+        )
+    return k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+        to=[peer], ports=[k8s.networking.v1.NetworkPolicyPortArgs(protocol="TCP", port=destination.port)]
+    )
+
+
+def hpa_metric(autoscaling: Autoscaling) -> k8s.autoscaling.v2.MetricSpecArgs:
+    if autoscaling.external_metric is not None:
+        metric = autoscaling.external_metric
+        return k8s.autoscaling.v2.MetricSpecArgs(
+            type="External",
+            external=k8s.autoscaling.v2.ExternalMetricSourceArgs(
+                metric=k8s.autoscaling.v2.MetricIdentifierArgs(
+                    name=metric.name, selector=_match(metric.selector) if metric.selector else None
+                ),
+                target=k8s.autoscaling.v2.MetricTargetArgs(
+                    type="AverageValue", average_value=str(metric.average_value)
+                ),
+            ),
+        )
+    return k8s.autoscaling.v2.MetricSpecArgs(
+        type="Resource",
+        resource=k8s.autoscaling.v2.ResourceMetricSourceArgs(
+            name="cpu",
+            target=k8s.autoscaling.v2.MetricTargetArgs(
+                type="Utilization",
+                average_utilization=autoscaling.target_cpu_percent,
+            ),
+        ),
+    )
+
+
 def allow_policy_spec(args: WorkloadArgs) -> k8s.networking.v1.NetworkPolicySpecArgs:
     ingress = []
     if args.ingress_from:
@@ -494,7 +600,7 @@ def allow_policy_spec(args: WorkloadArgs) -> k8s.networking.v1.NetworkPolicySpec
         pod_selector=_match(selector_labels(args.labels)),
         policy_types=["Ingress", "Egress"],
         ingress=ingress,
-        egress=[dns_egress_rule()],
+        egress=[dns_egress_rule(), *(egress_rule(d) for d in args.egress_to)],
     )
 
 
@@ -502,11 +608,11 @@ def allow_policy_spec(args: WorkloadArgs) -> k8s.networking.v1.NetworkPolicySpec
 
 
 class Workload(pulumi.ComponentResource):
-    """A hardened, autoscaled, network-isolated Deployment behind a ClusterIP Service."""
+    """A hardened, autoscaled, network-isolated Deployment, behind a ClusterIP Service unless not exposed."""
 
     namespace: pulumi.Output[str]
     deployment_name: pulumi.Output[str]
-    service_name: pulumi.Output[str]
+    service_name: pulumi.Output[str] | None
     service_account_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: WorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -538,9 +644,17 @@ class Workload(pulumi.ComponentResource):
                 f"{name}-limits", metadata=metadata(args.service), spec=limit_range_spec(args), opts=child
             )
 
+        account_metadata = metadata(args.service)
+        if args.service_account_annotations:
+            account_metadata = k8s.meta.v1.ObjectMetaArgs(
+                name=args.service,
+                namespace=self.namespace,
+                labels=labels,
+                annotations=dict(args.service_account_annotations),
+            )
         service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account",
-            metadata=metadata(args.service),
+            metadata=account_metadata,
             automount_service_account_token=False,
             opts=child,
         )
@@ -555,25 +669,27 @@ class Workload(pulumi.ComponentResource):
                 ignore_changes=["spec.replicas"] if args.autoscaling else None,
             ),
         )
-        service = k8s.core.v1.Service(
-            f"{name}-service",
-            metadata=metadata(args.service),
-            spec=k8s.core.v1.ServiceSpecArgs(
-                type="ClusterIP",
-                selector=selector,
-                ports=[
-                    k8s.core.v1.ServicePortArgs(
-                        name=PORT_NAME,
-                        port=args.service_port,
-                        target_port=PORT_NAME,
-                        protocol="TCP",
-                        app_protocol="http",
-                    )
-                ],
-            ),
-            opts=child,
-        )
-        if args.autoscaling:
+        service = None
+        if args.expose:
+            service = k8s.core.v1.Service(
+                f"{name}-service",
+                metadata=metadata(args.service),
+                spec=k8s.core.v1.ServiceSpecArgs(
+                    type="ClusterIP",
+                    selector=selector,
+                    ports=[
+                        k8s.core.v1.ServicePortArgs(
+                            name=PORT_NAME,
+                            port=args.service_port,
+                            target_port=PORT_NAME,
+                            protocol="TCP",
+                            app_protocol="http",
+                        )
+                    ],
+                ),
+                opts=child,
+            )
+        if args.autoscaling and args.autoscaling.driver == "hpa":
             k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 f"{name}-autoscaler",
                 metadata=metadata(args.service),
@@ -583,18 +699,7 @@ class Workload(pulumi.ComponentResource):
                     ),
                     min_replicas=args.autoscaling.min_replicas,
                     max_replicas=args.autoscaling.max_replicas,
-                    metrics=[
-                        k8s.autoscaling.v2.MetricSpecArgs(
-                            type="Resource",
-                            resource=k8s.autoscaling.v2.ResourceMetricSourceArgs(
-                                name="cpu",
-                                target=k8s.autoscaling.v2.MetricTargetArgs(
-                                    type="Utilization",
-                                    average_utilization=args.autoscaling.target_cpu_percent,
-                                ),
-                            ),
-                        )
-                    ],
+                    metrics=[hpa_metric(args.autoscaling)],
                     behavior=k8s.autoscaling.v2.HorizontalPodAutoscalerBehaviorArgs(
                         scale_down=k8s.autoscaling.v2.HPAScalingRulesArgs(
                             stabilization_window_seconds=conventions.K8S_HPA_SCALE_DOWN_STABILIZATION_SECONDS
@@ -631,13 +736,13 @@ class Workload(pulumi.ComponentResource):
         )
 
         self.deployment_name = deployment.metadata.apply(lambda m: m.name)
-        self.service_name = service.metadata.apply(lambda m: m.name)
+        # None when the workload is not exposed (a queue worker has no Service).
+        self.service_name = service.metadata.apply(lambda m: m.name) if service is not None else None
         self.service_account_name = service_account.metadata.apply(lambda m: m.name)
-        self.register_outputs(
-            {
-                "namespace": self.namespace,
-                "deploymentName": self.deployment_name,
-                "serviceName": self.service_name,
-                "serviceAccountName": self.service_account_name,
-            }
-        )
+        outputs = {
+            "namespace": self.namespace,
+            "deploymentName": self.deployment_name,
+            "serviceName": self.service_name,
+            "serviceAccountName": self.service_account_name,
+        }
+        self.register_outputs({k: v for k, v in outputs.items() if v is not None})

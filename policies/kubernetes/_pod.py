@@ -72,6 +72,8 @@ HPA_TYPES: tuple[str, ...] = (
     "kubernetes:autoscaling/v2beta2:HorizontalPodAutoscaler",
     "kubernetes:autoscaling/v2beta1:HorizontalPodAutoscaler",
 )
+# A KEDA ScaledObject owns its target's replica count as an HPA does (KEDA creates that HPA at apply).
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 
 SERVICE = "kubernetes:core/v1:Service"
 INGRESS_TYPES: tuple[str, ...] = (

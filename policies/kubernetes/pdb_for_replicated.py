@@ -11,6 +11,7 @@ from ._pod import (
     PDB_TYPES,
     PDB_V1,
     REPLICATED_TYPES,
+    SCALED_OBJECT,
     UNKNOWN,
     Namespaces,
     kind_of,
@@ -24,8 +25,12 @@ from ._pod import (
 
 
 def _hpa_minimum(hpa, workload, namespaces):
-    """The HPA's minReplicas if it scales ``workload``, None if it does not, UNKNOWN if it cannot be told."""
+    """The floor an HPA (minReplicas) or a KEDA ScaledObject (minReplicaCount) keeps ``workload`` at,
+    None if it does not scale it, UNKNOWN if that cannot be told."""
+    keda = hpa.resource_type == SCALED_OBJECT
     kind = read(hpa.props, "spec.scaleTargetRef.kind")
+    if kind is None and keda:
+        kind = "Deployment"  # KEDA's default target kind
     if kind is UNKNOWN:
         return UNKNOWN
     if kind != kind_of(workload.resource_type):
@@ -43,12 +48,15 @@ def _hpa_minimum(hpa, workload, namespaces):
             return UNKNOWN
         if target != name:
             return None
+    if keda:
+        minimum = read(hpa.props, "spec.minReplicaCount")
+        return 0 if minimum is None else minimum
     minimum = read(hpa.props, "spec.minReplicas")
     return 1 if minimum is None else minimum
 
 
 def _replicas(workload, hpas, namespaces):
-    """The most replicas the workload is declared to keep (its own count or an HPA's floor), or UNKNOWN."""
+    """The most replicas the workload is declared to keep (its own count or a scaler's floor), or UNKNOWN."""
     replicas = read(workload.props, "spec.replicas")
     counts = [1 if replicas is None else replicas]
     counts += [m for m in (_hpa_minimum(h, workload, namespaces) for h in hpas) if m is not None]
@@ -76,7 +84,7 @@ def _shown(labels):
 
 def stack_check(resources, config):
     namespaces = Namespaces(resources)
-    hpas = [r for r in resources if r.resource_type in HPA_TYPES]
+    hpas = [r for r in resources if r.resource_type in (*HPA_TYPES, SCALED_OBJECT)]
     budgets: dict[str | None, list] = {}
     for r in resources:
         if r.resource_type in PDB_TYPES:
@@ -106,14 +114,15 @@ def stack_check(resources, config):
 
 POLICY = PolicySpec(
     id="k8s-pdb-for-replicated",
-    description="A Deployment or StatefulSet with more than one replica has a PodDisruptionBudget selecting its pods.",
+    description="A Deployment or StatefulSet with more than one replica (its own, or an HPA's or KEDA "
+    "ScaledObject's floor) has a PodDisruptionBudget selecting its pods.",
     severity="medium",
     rationale="Without a disruption budget a node drain (cluster upgrade, autoscaler scale-down) may evict "
     "every replica at once: the redundancy the replicas were meant to give vanishes exactly then.",
     remediation="Add a `policy/v1` PodDisruptionBudget in the workload's namespace whose `selector.matchLabels` "
     "are among the pod template's labels, with `maxUnavailable: 1` (or `minAvailable`). goldenpath's "
     "`Workload` component adds one whenever it keeps more than one replica.",
-    resource_types=(*REPLICATED_TYPES, *HPA_TYPES, *PDB_TYPES),
+    resource_types=(*REPLICATED_TYPES, *HPA_TYPES, SCALED_OBJECT, *PDB_TYPES),
     stack_check=stack_check,
     controls={NIST: ("CP-10", "SC-5")},
     peers={"kyverno": ("require-pdb",)},

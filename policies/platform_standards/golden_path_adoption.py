@@ -38,10 +38,15 @@ _AWS_COMPONENT_BY_MODULE = {
 _K8S_COMPONENT_BY_GROUP = {
     "external-secrets.io": "Secrets",
     "monitoring.coreos.com": "Monitoring",
+    "keda.sh": "QueueScaling",
 }
-_K8S_COMPONENT_BY_TYPE = {"kubernetes:core/v1:Secret": "Secrets"}
+_K8S_COMPONENT_BY_TYPE = {
+    "kubernetes:core/v1:Secret": "Secrets",
+    "kubernetes:batch/v1:CronJob": "ScheduledJob",
+}
+# The blueprint that uses a component, where it is not K8sService.
+_K8S_BLUEPRINT_BY_COMPONENT = {"QueueScaling": "K8sWorker", "ScheduledJob": "K8sScheduledJob"}
 _AWS_BLUEPRINT = "the WebService blueprint (goldenpath.blueprints.WebService)"
-_K8S_BLUEPRINT = "the K8sService blueprint (goldenpath.blueprints.K8sService)"
 
 
 def type_chain(urn):
@@ -62,7 +67,11 @@ def _suggestion(resource_type):
         component = _K8S_COMPONENT_BY_TYPE.get(resource_type) or _K8S_COMPONENT_BY_GROUP.get(
             module, "Workload"
         )
-        return f"use {_K8S_BLUEPRINT} or the goldenpath:k8s:{component} component"
+        blueprint = _K8S_BLUEPRINT_BY_COMPONENT.get(component, "K8sService")
+        return (
+            f"use the {blueprint} blueprint (goldenpath.blueprints.{blueprint}) or the "
+            f"goldenpath:k8s:{component} component"
+        )
     component = _AWS_COMPONENT_BY_TYPE.get(resource_type) or _AWS_COMPONENT_BY_MODULE.get(module)
     if component is None:
         return f"use {_AWS_BLUEPRINT}, or ask the platform team for a component that covers it"

@@ -29,6 +29,18 @@ BLUEPRINTS = {
         ["aws_security", "platform_standards"],
     ),
     "k8s-service": (["--set", "image=ghcr.io/acme/orders:1.0.0"], ["kubernetes", "platform_standards"]),
+    "k8s-worker": (
+        [
+            *("--set", "image=ghcr.io/acme/orders-worker:1.0.0", "--set", "queue.type=aws-sqs-queue"),
+            *("--set", "queue.url=https://sqs.eu-west-1.amazonaws.com/123456789012/orders"),
+            *("--set", "queue.region=eu-west-1"),
+        ],
+        ["kubernetes", "platform_standards"],
+    ),
+    "k8s-scheduled-job": (
+        ["--set", "image=ghcr.io/acme/orders-report:1.0.0", "--set", "schedule=30 2 * * *"],
+        ["kubernetes", "platform_standards"],
+    ),
 }
 STACKS = ("dev", "prod")
 

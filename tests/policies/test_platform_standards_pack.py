@@ -59,3 +59,22 @@ def test_web_service_meets_every_platform_standard_including_the_advisory_ones(p
 
     assert len(inputs) > 50
     assert diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "blueprint", "component"),
+    [
+        ("kubernetes:apps/v1:Deployment", "K8sService", "Workload"),
+        ("kubernetes:batch/v1:CronJob", "K8sScheduledJob", "ScheduledJob"),
+        ("kubernetes:keda.sh/v1alpha1:ScaledObject", "K8sWorker", "QueueScaling"),
+        ("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "K8sService", "Monitoring"),
+    ],
+)
+def test_a_hand_written_kubernetes_object_is_pointed_at_the_blueprint_that_makes_it(
+    resource_type, blueprint, component
+):
+    from goldenpath.policies.platform_standards.golden_path_adoption import _suggestion
+
+    assert _suggestion(resource_type) == (
+        f"use the {blueprint} blueprint (goldenpath.blueprints.{blueprint}) or the goldenpath:k8s:{component} component"
+    )

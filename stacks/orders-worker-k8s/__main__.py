@@ -1,0 +1,5 @@
+import pulumi
+from goldenpath.blueprints import K8sWorker
+
+worker = K8sWorker("orders-worker")
+pulumi.export("namespace", worker.namespace)
