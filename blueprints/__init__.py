@@ -3,5 +3,15 @@
 from goldenpath.blueprints.bootstrap import Bootstrap, BootstrapConfig
 from goldenpath.blueprints.k8s_service import K8sService, K8sServiceConfig
 from goldenpath.blueprints.web_service import WebService, WebServiceConfig
+from goldenpath.blueprints.worker import Worker, WorkerConfig
 
-__all__ = ["Bootstrap", "BootstrapConfig", "K8sService", "K8sServiceConfig", "WebService", "WebServiceConfig"]
+__all__ = [
+    "Bootstrap",
+    "BootstrapConfig",
+    "K8sService",
+    "K8sServiceConfig",
+    "WebService",
+    "WebServiceConfig",
+    "Worker",
+    "WorkerConfig",
+]
