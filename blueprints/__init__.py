@@ -2,6 +2,7 @@
 
 from goldenpath.blueprints.bootstrap import Bootstrap, BootstrapConfig
 from goldenpath.blueprints.k8s_service import K8sService, K8sServiceConfig
+from goldenpath.blueprints.scheduled_job import ScheduledJob, ScheduledJobConfig
 from goldenpath.blueprints.web_service import WebService, WebServiceConfig
 from goldenpath.blueprints.worker import Worker, WorkerConfig
 
@@ -10,6 +11,8 @@ __all__ = [
     "BootstrapConfig",
     "K8sService",
     "K8sServiceConfig",
+    "ScheduledJob",
+    "ScheduledJobConfig",
     "WebService",
     "WebServiceConfig",
     "Worker",

@@ -135,11 +135,12 @@ def worker_alarms(
         AlarmSpec(
             "dlq-depth", "Dead-lettered messages", SQS_NAMESPACE, "ApproximateNumberOfMessagesVisible",
             {"QueueName": dead_letter_name}, 1, statistic="Maximum", evaluation_periods=1,
+            treat_missing_data="notBreaching",
         ),
         AlarmSpec(
             "dlq-age", "Oldest dead-lettered message age (s)", SQS_NAMESPACE, "ApproximateAgeOfOldestMessage",
             {"QueueName": dead_letter_name}, limits.dead_letter_age_seconds, statistic="Maximum",
-            evaluation_periods=1,
+            evaluation_periods=1, treat_missing_data="notBreaching",
         ),
         AlarmSpec(
             "queue-age", "Oldest queued message age (s)", SQS_NAMESPACE, "ApproximateAgeOfOldestMessage",
