@@ -276,7 +276,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-_BLUEPRINT_CHOICES = ("web-service", "k8s-service")
+_BLUEPRINT_CHOICES = ("web-service", "worker", "scheduled-job", "k8s-service")
 
 
 @app.command()

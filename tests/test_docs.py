@@ -111,7 +111,13 @@ def test_the_committed_blueprint_reference_is_current():
 
 
 @pytest.mark.parametrize(
-    ("schema", "stack"), [("web-service", "payments-api"), ("k8s-service", "catalog-k8s")]
+    ("schema", "stack"),
+    [
+        ("web-service", "payments-api"),
+        ("worker", "orders-worker"),
+        ("scheduled-job", "nightly-report"),
+        ("k8s-service", "catalog-k8s"),
+    ],
 )
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_the_example_stacks_config_is_valid_under_its_blueprints_json_schema(schema, stack, environment):
