@@ -52,7 +52,8 @@ class ScheduledJobConfig(TaskConfig):
 
     schedule: str = Field(
         description="When the job runs: rate(<n> minute(s)|hour(s)|day(s)) or cron(<minutes> <hours> "
-        "<day-of-month> <month> <day-of-week> <year>), e.g. cron(0 2 * * ? *)."
+        "<day-of-month> <month> <day-of-week> <year>), e.g. cron(0 2 * * ? *).",
+        json_schema_extra={"pattern": r"^(rate|cron)\(.+\)$"},
     )
     timezone: str = Field("UTC", description="IANA time zone a cron schedule is read in, e.g. Europe/London.")
     enabled: bool = Field(True, description="Whether the schedule runs; false pauses it.")

@@ -404,3 +404,22 @@ def test_the_example_stack_program_is_five_lines():
     ]
 
     assert len(lines) <= 5
+
+
+def test_the_json_schema_refuses_a_schedule_that_is_neither_rate_nor_cron():
+    import jsonschema
+
+    from ..conftest import ROOT
+
+    document = json.loads((ROOT / "docs" / "schemas" / "scheduled-job.schema.json").read_text())
+    config = {
+        "team": "analytics",
+        "costCenter": "cc-1",
+        "environment": "dev",
+        "github": {"repository": "acme/nightly-report"},
+        "imageTag": "1.0.0",
+        "schedule": "every night",
+    }
+    errors = jsonschema.Draft202012Validator(document).iter_errors(config)
+
+    assert [e.json_path for e in errors] == ["$.schedule"]
