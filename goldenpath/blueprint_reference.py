@@ -73,6 +73,25 @@ BLUEPRINTS: dict[str, Blueprint] = {
             prompts=(("certificateArn",), ("imageTag", "image")),
         ),
         Blueprint(
+            name="worker",
+            class_name="Worker",
+            summary="A queue worker on ECS Fargate with no load balancer: an encrypted SQS queue with a "
+            "dead-letter queue, autoscaling on the backlog per task, queue alarms, its VPC, logs, secrets, "
+            "image repository and GitHub deploy role.",
+            target="aws",
+            example={"imageTag": "1.0.0"},
+            prompts=(("imageTag", "image"),),
+        ),
+        Blueprint(
+            name="scheduled-job",
+            class_name="ScheduledJob",
+            summary="A Fargate task that EventBridge Scheduler runs on a cron or rate schedule, with retries, "
+            "a dead-letter queue, failure alarms, its VPC, logs, secrets, image repository and GitHub deploy role.",
+            target="aws",
+            example={"imageTag": "1.0.0", "schedule": "cron(0 2 * * ? *)"},
+            prompts=(("schedule",), ("imageTag", "image")),
+        ),
+        Blueprint(
             name="k8s-service",
             class_name="K8sService",
             summary="An HTTP service on Kubernetes: a hardened Deployment, Service, NetworkPolicy, "

@@ -276,7 +276,14 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-_BLUEPRINT_CHOICES = ("web-service", "k8s-service", "k8s-worker", "k8s-scheduled-job")
+_BLUEPRINT_CHOICES = (
+    "web-service",
+    "worker",
+    "scheduled-job",
+    "k8s-service",
+    "k8s-worker",
+    "k8s-scheduled-job",
+)
 
 
 @app.command()

@@ -110,6 +110,10 @@ NAME_LIMITS: dict[str, int] = {
     "secret": 512,
     "alarm": 255,
     "dashboard": 255,
+    "sqs_queue": 80,
+    "schedule": 64,
+    "schedule_group": 64,
+    "event_rule": 64,
     "k8s": 63,
 }
 
@@ -232,6 +236,22 @@ ALARM_UNHEALTHY_HOSTS = 1
 ALARM_CPU_PERCENT = 80
 ALARM_MEMORY_PERCENT = 80
 SNS_SUBSCRIPTION_PROTOCOLS: tuple[str, ...] = ("email", "https", "sqs", "lambda")
+
+# SQS queues of a worker or a job: consumers long-poll; a dead-letter queue keeps what failed as long
+# as SQS allows (a message's age there counts from when it was first sent).
+SQS_RECEIVE_WAIT_SECONDS = 20
+SQS_MAX_RETENTION_SECONDS = 1_209_600
+SQS_MESSAGE_RETENTION_SECONDS = 345_600
+SQS_MAX_RECEIVE_COUNT = 5
+SQS_VISIBILITY_TIMEOUT_SECONDS = 60
+# Alarm thresholds of a worker's queues and a job's failures.
+ALARM_QUEUE_AGE_SECONDS = 900
+ALARM_DEAD_LETTER_AGE_SECONDS = 86_400
+# A worker keeps this many visible messages per running task (target tracking on the backlog).
+WORKER_BACKLOG_PER_TASK = 10
+# A scheduled job's invocation is retried this often, for at most this long, before it is dead-lettered.
+SCHEDULE_MAX_RETRY_ATTEMPTS = 2
+SCHEDULE_MAX_EVENT_AGE_SECONDS = 3600
 
 # Application Load Balancer and ECS service behaviour.
 ALB_DESYNC_MITIGATION_MODE = "strictest"

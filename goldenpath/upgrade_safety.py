@@ -499,6 +499,8 @@ class UpgradeReport:
     # Runs that could not be compared, and why: new at this version, or failed at one of the two.
     not_compared: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    # Every custom resource type this version's runs build: the next release is compared on them.
+    built_types: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -517,6 +519,7 @@ def check_upgrade(wheel: Path, stacks_dir: Path, workdir: Path) -> UpgradeReport
     for spec in runs:
         label = spec["label"]
         before, after = old["runs"][label], new["runs"][label]
+        report.built_types.update(r["type"] for r in after.get("resources", ()) if r["custom"])
         if after["status"] != "ok":
             report.failed[label] = f"this version: {after.get('error') or after.get('reason')}"
         elif before["status"] == "absent":

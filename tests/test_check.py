@@ -74,6 +74,15 @@ def test_the_example_prod_stack_passes_too():
     assert (code, report["summary"]["mandatory"]) == (0, 0)
 
 
+@pytest.mark.parametrize("stack", ["orders-worker", "nightly-report"])
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_worker_and_scheduled_job_example_stacks_pass_every_pack(stack, environment):
+    code, report = _json(STACKS / stack, "--stack", environment)
+
+    assert (code, report["summary"]["verdict"], report["summary"]["mandatory"]) == (0, "passed", 0)
+    assert report["summary"]["notEvaluated"] == 0
+
+
 def test_the_insecure_example_exits_one(insecure_report):
     code, _ = insecure_report
 

@@ -117,6 +117,8 @@ def test_the_committed_blueprint_reference_is_current():
         ("k8s-service", "catalog-k8s"),
         ("k8s-worker", "orders-worker-k8s"),
         ("k8s-scheduled-job", "nightly-report-k8s"),
+        ("worker", "orders-worker"),
+        ("scheduled-job", "nightly-report"),
     ],
 )
 @pytest.mark.parametrize("environment", ["dev", "prod"])

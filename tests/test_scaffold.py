@@ -29,6 +29,8 @@ CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0f4b1c52-8a3e-4c1d
 # What each blueprint needs beyond the flags, as a team would pass it.
 NEEDED = {
     "web-service": ["--set", f"certificateArn={CERTIFICATE}", "--set", "imageTag=1.0.0"],
+    "worker": ["--set", "imageTag=1.0.0"],
+    "scheduled-job": ["--set", "imageTag=1.0.0", "--set", "schedule=cron(0 2 * * ? *)"],
     "k8s-service": ["--set", "image=ghcr.io/acme/orders:1.0.0"],
     "k8s-worker": [
         *("--set", "image=ghcr.io/acme/orders-worker:1.0.0", "--set", "queue.type=aws-sqs-queue"),
@@ -37,8 +39,11 @@ NEEDED = {
     ],
     "k8s-scheduled-job": ["--set", "image=ghcr.io/acme/orders-report:1.0.0", "--set", "schedule=30 2 * * *"],
 }
+AWS_PACKS = [("aws_security", "aws-security"), ("platform_standards", "platform-standards")]
 PACKS = {
-    "web-service": [("aws_security", "aws-security"), ("platform_standards", "platform-standards")],
+    "web-service": AWS_PACKS,
+    "worker": AWS_PACKS,
+    "scheduled-job": AWS_PACKS,
     "k8s-service": [("kubernetes", "kubernetes"), ("platform_standards", "platform-standards")],
     "k8s-worker": [("kubernetes", "kubernetes"), ("platform_standards", "platform-standards")],
     "k8s-scheduled-job": [("kubernetes", "kubernetes"), ("platform_standards", "platform-standards")],
@@ -169,7 +174,7 @@ def test_prods_deploy_role_trusts_the_environment_the_prod_deploy_job_runs_in(pr
     prod = yaml.safe_load((folder / "Pulumi.prod.yaml").read_text())["config"]
     dev = yaml.safe_load((folder / "Pulumi.dev.yaml").read_text())["config"]
 
-    if blueprint == "web-service":
+    if blueprint in ("web-service", "worker", "scheduled-job"):
         assert prod["orders:github"] == {"repository": "acme/orders", "environments": ["production"]}
         assert dev["orders:github"] == {"repository": "acme/orders"}
     else:  # no GitHub deploy role in the stack: its CI credentials come from the bootstrap stack

@@ -55,6 +55,13 @@ def test_every_stack_and_blueprint_of_the_release_is_compared(report):
     assert sum(c.old_count for c in report.comparisons) > 500
 
 
+def test_every_type_this_version_builds_has_replace_on_change_data_for_the_next_upgrade(report):
+    rules = us.load_rules()
+
+    assert len(report.built_types) > 60
+    assert sorted(t for t in report.built_types if rules.for_type(t) is None) == []
+
+
 def _semver(version: str) -> tuple[int, int, int]:
     major, minor, patch = (int(x) for x in version.split("."))
     return major, minor, patch

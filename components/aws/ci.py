@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from goldenpath import conventions
 from goldenpath.components.aws._kms import encryption_key
@@ -59,7 +59,10 @@ class CiArgs(ComponentArgs):
         "per URL, so every service after the first must pass it; None creates it.",
     )
     ecs_cluster_name: str = Field(description="Physical name of the ECS cluster the service runs in.")
-    ecs_service_name: str = Field(description="Physical name of the ECS service the role may update.")
+    ecs_service_name: str | None = Field(
+        description="Physical name of the ECS service the role may update; None for tasks that no ECS "
+        "service runs (a scheduled job): the role then updates no service."
+    )
     task_definition_family: str | None = Field(
         default=None,
         description="Family of the service's task definitions; defaults to ecs_service_name, as Service does.",
@@ -79,6 +82,12 @@ class CiArgs(ComponentArgs):
     @classmethod
     def _oidc_provider_is_github(cls, value: StrInput | None) -> StrInput | None:
         return check_github_oidc_provider_arn(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _family_known(self) -> CiArgs:
+        if self.ecs_service_name is None and self.task_definition_family is None:
+            raise ValueError("without ecs_service_name, task_definition_family must be given")
+        return self
 
 
 def github_subjects(repository: str, branch: str | None, environments: list[str]) -> list[str]:
@@ -138,72 +147,72 @@ def deploy_permissions(
     repository_arn: pulumi.Input[str],
     key_arn: pulumi.Input[str],
     cluster_name: str,
-    service_name: str,
+    service_name: str | None,
     task_definition_family: str,
     task_role_name: str,
     execution_role_name: str,
 ) -> pulumi.Output[str]:
-    """The deploy role's least-privilege permissions policy."""
+    """The deploy role's least-privilege permissions policy (no ECS service: no roll-out statement)."""
 
     def document(p: str, r: str, a: str, repo_arn: str, key: str) -> dict[str, Any]:
-        return {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    # GetAuthorizationToken is account-wide; AWS accepts only "*" for it.
-                    "Sid": "EcrLogin",
-                    "Effect": "Allow",
-                    "Action": "ecr:GetAuthorizationToken",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "EcrPush",
-                    "Effect": "Allow",
-                    "Action": list(ECR_PUSH_ACTIONS),
-                    "Resource": repo_arn,
-                },
-                {
-                    "Sid": "EcrImageKey",
-                    "Effect": "Allow",
-                    "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                    "Resource": key,
-                },
-                {
-                    "Sid": "EcsRollOut",
-                    "Effect": "Allow",
-                    "Action": ["ecs:UpdateService", "ecs:DescribeServices"],
-                    "Resource": f"arn:{p}:ecs:{r}:{a}:service/{cluster_name}/{service_name}",
-                },
-                {
-                    # RegisterTaskDefinition and DescribeTaskDefinition support no resource-level
-                    # permissions in IAM: AWS evaluates them against "*" only. What they can do is
-                    # bounded by the PassRole statement below (only this service's two roles).
-                    "Sid": "EcsTaskDefinitions",
-                    "Effect": "Allow",
-                    "Action": ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"],
-                    "Resource": "*",
-                },
-                {
-                    # Registering a tagged task definition also needs TagResource, which can be
-                    # held to this family and to tagging on creation.
-                    "Sid": "EcsTagTaskDefinitionOnCreate",
-                    "Effect": "Allow",
-                    "Action": "ecs:TagResource",
-                    "Resource": f"arn:{p}:ecs:{r}:{a}:task-definition/{task_definition_family}:*",
-                    "Condition": {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
-                },
-                {
-                    "Sid": "PassServiceRolesToEcsTasks",
-                    "Effect": "Allow",
-                    "Action": "iam:PassRole",
-                    "Resource": [
-                        f"arn:{p}:iam::{a}:role/{task_role_name}",
-                        f"arn:{p}:iam::{a}:role/{execution_role_name}",
-                    ],
-                    "Condition": {"StringEquals": {"iam:PassedToService": ECS_TASKS_SERVICE}},
-                },
-            ],
-        }
+        statements: list[dict[str, Any] | None] = [
+            {
+                # GetAuthorizationToken is account-wide; AWS accepts only "*" for it.
+                "Sid": "EcrLogin",
+                "Effect": "Allow",
+                "Action": "ecr:GetAuthorizationToken",
+                "Resource": "*",
+            },
+            {
+                "Sid": "EcrPush",
+                "Effect": "Allow",
+                "Action": list(ECR_PUSH_ACTIONS),
+                "Resource": repo_arn,
+            },
+            {
+                "Sid": "EcrImageKey",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": key,
+            },
+            {
+                "Sid": "EcsRollOut",
+                "Effect": "Allow",
+                "Action": ["ecs:UpdateService", "ecs:DescribeServices"],
+                "Resource": f"arn:{p}:ecs:{r}:{a}:service/{cluster_name}/{service_name}",
+            }
+            if service_name is not None
+            else None,
+            {
+                # RegisterTaskDefinition and DescribeTaskDefinition support no resource-level
+                # permissions in IAM: AWS evaluates them against "*" only. What they can do is
+                # bounded by the PassRole statement below (only this service's two roles).
+                "Sid": "EcsTaskDefinitions",
+                "Effect": "Allow",
+                "Action": ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"],
+                "Resource": "*",
+            },
+            {
+                # Registering a tagged task definition also needs TagResource, which can be
+                # held to this family and to tagging on creation.
+                "Sid": "EcsTagTaskDefinitionOnCreate",
+                "Effect": "Allow",
+                "Action": "ecs:TagResource",
+                "Resource": f"arn:{p}:ecs:{r}:{a}:task-definition/{task_definition_family}:*",
+                "Condition": {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
+            },
+            {
+                "Sid": "PassServiceRolesToEcsTasks",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": [
+                    f"arn:{p}:iam::{a}:role/{task_role_name}",
+                    f"arn:{p}:iam::{a}:role/{execution_role_name}",
+                ],
+                "Condition": {"StringEquals": {"iam:PassedToService": ECS_TASKS_SERVICE}},
+            },
+        ]
+        return {"Version": "2012-10-17", "Statement": [s for s in statements if s is not None]}
 
     return pulumi.Output.all(partition, region, account, repository_arn, key_arn).apply(
         lambda values: json.dumps(document(*values))

@@ -124,6 +124,9 @@ class AlarmSpec:
     # Missing data on an ALB metric means no traffic, which is not an error; for ECS and target
     # health it means the metric stopped, so the alarm keeps its state rather than clearing.
     treat_missing_data: str = "missing"
+    comparison: str = COMPARISON
+    # A failure that happens once (a message dead-lettered, a job that failed) alarms at once.
+    evaluation_periods: int = conventions.ALARM_EVALUATION_PERIODS
 
     @property
     def stat(self) -> str:
@@ -270,6 +273,90 @@ def topic_policy(
     }
 
 
+def alarm_topic(
+    name: str,
+    *,
+    service: str,
+    environment: str,
+    subscriptions: list[Subscription],
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+    account_id: pulumi.Input[str],
+    region: pulumi.Input[str],
+    partition: pulumi.Input[str],
+) -> tuple[aws.kms.Key, aws.sns.Topic]:
+    """The KMS-encrypted alarm topic (``<name>-alarms``), its TLS-only policy and its subscriptions."""
+    child = pulumi.ResourceOptions(parent=parent)
+    key, _ = encryption_key(
+        f"{name}-key",
+        description=f"Encrypts the alarm topic of {service} ({environment})",
+        account_id=account_id,
+        partition=partition,
+        service_statements=[alarms_key_statement(account_id=account_id, region=region, partition=partition)],
+        alias=key_alias_name(service, environment, "alarms"),
+        tags=tags,
+        parent=parent,
+    )
+    topic = aws.sns.Topic(
+        f"{name}-alarms",
+        name=conventions.physical_name(service, environment, "alarms", kind="sns_topic"),
+        kms_master_key_id=key.arn,
+        tags=tags,
+        opts=child,
+    )
+    aws.sns.TopicPolicy(
+        f"{name}-alarms",
+        arn=topic.arn,
+        policy=pulumi.Output.json_dumps(
+            topic_policy(topic_arn=topic.arn, account_id=account_id, region=region, partition=partition)
+        ),
+        opts=child,
+    )
+    for index, subscription in enumerate(subscriptions):
+        aws.sns.TopicSubscription(
+            f"{name}-subscription-{index}",
+            topic=topic.arn,
+            protocol=subscription.protocol,
+            endpoint=subscription.endpoint,
+            opts=child,
+        )
+    return key, topic
+
+
+def metric_alarm(
+    resource_name: str,
+    spec: AlarmSpec,
+    *,
+    service: str,
+    environment: str,
+    topic_arn: pulumi.Input[str],
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.MetricAlarm:
+    """The alarm ``spec`` describes, notifying ``topic_arn`` when it fires and when it clears."""
+    return aws.cloudwatch.MetricAlarm(
+        resource_name,
+        name=conventions.physical_name(service, environment, spec.key, kind="alarm"),
+        alarm_description=f"{spec.title} of {service} ({environment}) at or above {spec.threshold:g}",
+        namespace=spec.namespace,
+        metric_name=spec.metric_name,
+        dimensions=spec.dimensions,
+        statistic=spec.statistic,
+        extended_statistic=spec.extended_statistic,
+        # Percentiles over a handful of requests are noise, not a signal.
+        evaluate_low_sample_count_percentiles="ignore" if spec.extended_statistic else None,
+        comparison_operator=spec.comparison,
+        threshold=spec.threshold,
+        period=conventions.ALARM_PERIOD_SECONDS,
+        evaluation_periods=spec.evaluation_periods,
+        treat_missing_data=spec.treat_missing_data,
+        alarm_actions=[topic_arn],
+        ok_actions=[topic_arn],
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 class Monitoring(pulumi.ComponentResource):
     """CloudWatch alarms for a load-balanced ECS service, a KMS-encrypted SNS topic and a dashboard."""
 
@@ -286,64 +373,28 @@ class Monitoring(pulumi.ComponentResource):
         region = aws.get_region_output(opts=invoke).region
         partition = aws.get_partition_output(opts=invoke).partition
 
-        key, _ = encryption_key(
-            f"{name}-key",
-            description=f"Encrypts the alarm topic of {args.service} ({args.environment})",
-            account_id=account_id,
-            partition=partition,
-            service_statements=[
-                alarms_key_statement(account_id=account_id, region=region, partition=partition)
-            ],
-            alias=key_alias_name(args.service, args.environment, "alarms"),
+        key, topic = alarm_topic(
+            name,
+            service=args.service,
+            environment=args.environment,
+            subscriptions=args.subscriptions,
             tags=args.tags,
             parent=self,
+            account_id=account_id,
+            region=region,
+            partition=partition,
         )
-        topic = aws.sns.Topic(
-            f"{name}-alarms",
-            name=conventions.physical_name(args.service, args.environment, "alarms", kind="sns_topic"),
-            kms_master_key_id=key.arn,
-            tags=args.tags,
-            opts=child,
-        )
-        aws.sns.TopicPolicy(
-            f"{name}-alarms",
-            arn=topic.arn,
-            policy=pulumi.Output.json_dumps(
-                topic_policy(topic_arn=topic.arn, account_id=account_id, region=region, partition=partition)
-            ),
-            opts=child,
-        )
-        for index, subscription in enumerate(args.subscriptions):
-            aws.sns.TopicSubscription(
-                f"{name}-subscription-{index}",
-                topic=topic.arn,
-                protocol=subscription.protocol,
-                endpoint=subscription.endpoint,
-                opts=child,
-            )
 
         specs = alarm_specs(args)
         alarms = [
-            aws.cloudwatch.MetricAlarm(
+            metric_alarm(
                 f"{name}-{spec.key}",
-                name=conventions.physical_name(args.service, args.environment, spec.key, kind="alarm"),
-                alarm_description=f"{spec.title} of {args.service} ({args.environment}) at or above {spec.threshold:g}",
-                namespace=spec.namespace,
-                metric_name=spec.metric_name,
-                dimensions=spec.dimensions,
-                statistic=spec.statistic,
-                extended_statistic=spec.extended_statistic,
-                # Percentiles over a handful of requests are noise, not a signal.
-                evaluate_low_sample_count_percentiles="ignore" if spec.extended_statistic else None,
-                comparison_operator=COMPARISON,
-                threshold=spec.threshold,
-                period=conventions.ALARM_PERIOD_SECONDS,
-                evaluation_periods=conventions.ALARM_EVALUATION_PERIODS,
-                treat_missing_data=spec.treat_missing_data,
-                alarm_actions=[topic.arn],
-                ok_actions=[topic.arn],
+                spec,
+                service=args.service,
+                environment=args.environment,
+                topic_arn=topic.arn,
                 tags=args.tags,
-                opts=child,
+                parent=self,
             )
             for spec in specs
         ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -30,7 +31,14 @@ from goldenpath.components.aws._validation import (
 )
 from goldenpath.models import ComponentArgs, StrInput, StrListInput
 
-__all__ = ["Service", "ServiceArgs", "image_problem"]
+__all__ = [
+    "ContainerArgs",
+    "Service",
+    "ServiceArgs",
+    "container_definitions",
+    "ecs_tasks_trust_policy",
+    "image_problem",
+]
 
 ECS_TASKS_SERVICE = "ecs-tasks.amazonaws.com"
 # The principal through which Elastic Load Balancing writes access logs to S3.
@@ -264,10 +272,31 @@ def ecs_tasks_trust_policy(account: pulumi.Input[str]) -> pulumi.Output[str]:
     )
 
 
+class ContainerArgs(Protocol):
+    """What :func:`container_definitions` reads: ServiceArgs, or the Args of a task without a port."""
+
+    service: str
+    container_name: str
+    log_group_name: StrInput
+    secrets: dict[str, StrInput]
+    environment_variables: dict[str, str]
+
+    @property
+    def container_port(self) -> int | None: ...
+
+
 def container_definitions(
-    args: ServiceArgs, *, region: pulumi.Input[str], image: pulumi.Input[str]
+    args: ContainerArgs,
+    *,
+    region: pulumi.Input[str],
+    image: pulumi.Input[str],
+    command: Sequence[str] = (),
 ) -> pulumi.Output[str]:
-    """The task's one container: non-root, read-only root file system, logs to CloudWatch."""
+    """The task's one container: non-root, read-only root file system, logs to CloudWatch.
+
+    A container without a port (``container_port`` None: a queue worker, a scheduled job) maps none;
+    ``command``, when given, replaces the image's CMD.
+    """
     definition: dict[str, Any] = {
         "name": args.container_name,
         "image": pulumi.Output.from_input(image).apply(_pinned_image),
@@ -277,9 +306,14 @@ def container_definitions(
         "readonlyRootFilesystem": True,
         # /tmp is the one writable path, a task-local volume, so the root file system can stay read-only.
         "mountPoints": [{"sourceVolume": TMP_VOLUME, "containerPath": "/tmp", "readOnly": False}],
-        "portMappings": [
+    }
+    if command:
+        definition["command"] = list(command)
+    if args.container_port is not None:
+        definition["portMappings"] = [
             {"containerPort": args.container_port, "hostPort": args.container_port, "protocol": "tcp"}
-        ],
+        ]
+    definition |= {
         "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
         "logConfiguration": {
             "logDriver": "awslogs",

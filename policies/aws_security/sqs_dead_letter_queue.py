@@ -12,6 +12,7 @@ from ._s3 import UNKNOWN, read
 QUEUE = "aws:sqs/queue:Queue"
 REDRIVE_POLICY = "aws:sqs/redrivePolicy:RedrivePolicy"
 FUNCTION = "aws:lambda/function:Function"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
 
 
 def _dead_letter_target(document):
@@ -62,7 +63,7 @@ class _Reach:
 def stack_check(resources, config):
     queues = [r for r in resources if r.resource_type == QUEUE]
     redriven = _Reach(queues)  # queues whose redrive a separate RedrivePolicy sets
-    dead_letter = _Reach(queues)  # queues some queue or function sends its failures to
+    dead_letter = _Reach(queues)  # queues some queue, function or schedule sends its failures to
     for r in resources:
         if r.resource_type == QUEUE:
             target = _dead_letter_target(read(r.props, "redrivePolicy"))
@@ -77,6 +78,10 @@ def stack_check(resources, config):
             target = read(r.props, "deadLetterConfig.targetArn")
             if target is UNKNOWN or (isinstance(target, str) and target):
                 dead_letter.add(r, "deadLetterConfig", target)
+        elif r.resource_type == SCHEDULE:
+            target = read(r.props, "target.deadLetterConfig.arn")
+            if target is UNKNOWN or (isinstance(target, str) and target):
+                dead_letter.add(r, "target", target)
     for queue in queues:
         if _dead_letter_target(read(queue.props, "redrivePolicy")) is not None:
             continue  # its own redrive policy (a target known only after apply is still a target)
@@ -93,8 +98,8 @@ def stack_check(resources, config):
 
 POLICY = PolicySpec(
     id="aws-sqs-dead-letter-queue",
-    description="SQS queues that are not themselves dead-letter queues send messages that keep failing to one "
-    "(redrivePolicy.deadLetterTargetArn).",
+    description="SQS queues that are not themselves dead-letter queues (of a queue, a Lambda function or an "
+    "EventBridge Scheduler schedule) send messages that keep failing to one (redrivePolicy.deadLetterTargetArn).",
     severity="low",
     rationale="Without a dead-letter queue a message that no consumer can process is received again and again "
     "until its retention period deletes it: it blocks a FIFO group, costs receives, and is lost without a trace; "
@@ -102,7 +107,7 @@ POLICY = PolicySpec(
     remediation="Create a second `aws.sqs.Queue` as the dead-letter queue and pass "
     '`redrive_policy=pulumi.Output.json_dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": 5})` to the '
     "`aws.sqs.Queue` (or an `aws.sqs.RedrivePolicy`).",
-    resource_types=(QUEUE, REDRIVE_POLICY, FUNCTION),
+    resource_types=(QUEUE, REDRIVE_POLICY, FUNCTION, SCHEDULE),
     stack_check=stack_check,
     controls={NIST: ("CP-10",)},
     peers={"cdk-nag": ("AwsSolutions-SQS3",)},

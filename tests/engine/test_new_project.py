@@ -28,6 +28,11 @@ BLUEPRINTS = {
         ["--set", f"certificateArn={CERTIFICATE}", "--set", "imageTag=1.0.0"],
         ["aws_security", "platform_standards"],
     ),
+    "worker": (["--set", "imageTag=1.0.0"], ["aws_security", "platform_standards"]),
+    "scheduled-job": (
+        ["--set", "imageTag=1.0.0", "--set", "schedule=cron(0 2 * * ? *)"],
+        ["aws_security", "platform_standards"],
+    ),
     "k8s-service": (["--set", "image=ghcr.io/acme/orders:1.0.0"], ["kubernetes", "platform_standards"]),
     "k8s-worker": (
         [

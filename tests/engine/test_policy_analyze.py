@@ -42,6 +42,10 @@ CASES = {
     "payments-api prod": (STACKS / "payments-api", "prod", ALL_PACKS, None),
     "catalog-k8s dev": (STACKS / "catalog-k8s", "dev", ALL_PACKS, None),
     "catalog-k8s prod": (STACKS / "catalog-k8s", "prod", ALL_PACKS, None),
+    "orders-worker dev": (STACKS / "orders-worker", "dev", ALL_PACKS, None),
+    "orders-worker prod": (STACKS / "orders-worker", "prod", ALL_PACKS, None),
+    "nightly-report dev": (STACKS / "nightly-report", "dev", ALL_PACKS, None),
+    "nightly-report prod": (STACKS / "nightly-report", "prod", ALL_PACKS, None),
     "corpus s3-static-site (aws:defaultTags)": (CORPUS / "s3-static-site", "dev", ALL_PACKS, None),
     "corpus fargate-alb (provider default_tags)": (CORPUS / "fargate-alb", "dev", ALL_PACKS, None),
 }

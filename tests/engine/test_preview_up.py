@@ -74,6 +74,10 @@ CASES = {
     "payments-api prod": (STACKS / "payments-api", "prod", ALL_PACKS, None),
     "catalog-k8s dev": (STACKS / "catalog-k8s", "dev", ALL_PACKS, None),
     "catalog-k8s prod": (STACKS / "catalog-k8s", "prod", ALL_PACKS, None),
+    "orders-worker dev": (STACKS / "orders-worker", "dev", ALL_PACKS, None),
+    "orders-worker prod": (STACKS / "orders-worker", "prod", ALL_PACKS, None),
+    "nightly-report dev": (STACKS / "nightly-report", "dev", ALL_PACKS, None),
+    "nightly-report prod": (STACKS / "nightly-report", "prod", ALL_PACKS, None),
     "insecure-aws": (EXAMPLES / "insecure-aws", "dev", ["aws_security"], None),
     "insecure-aws, all advisory": (EXAMPLES / "insecure-aws", "dev", ["aws_security"], {"all": "advisory"}),
     "insecure-aws, advisory but log retention remediated": (
