@@ -58,7 +58,12 @@ from goldenpath.components.aws._validation import (
     ECS_CLUSTER_ARN,
     EnvironmentVariables,
     TagValue,
+    check_acm_certificate_arn,
+    check_ecs_cluster_arn,
+    check_image,
+    check_image_tag,
 )
+from goldenpath.components.aws.logging import check_retention_days
 from goldenpath.components.k8s.workload import (
     CpuQuantity,
     DnsLabel,
@@ -66,6 +71,7 @@ from goldenpath.components.k8s.workload import (
     MemoryQuantity,
     cpu_cores,
     memory_bytes,
+    pinned_image,
 )
 from goldenpath.config import ConfigError, ConfigModel, format_validation_error, load_config
 
@@ -151,6 +157,33 @@ class AwsSpec(ConfigModel):
         default_factory=list, description="Who the alarm topic notifies."
     )
 
+    # The checks WebService makes, made here so that a refusal names the spec's own key.
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate(cls, value: str | None) -> str | None:
+        return None if value is None else check_acm_certificate_arn(value)
+
+    @field_validator("image_tag")
+    @classmethod
+    def _tag(cls, value: str | None) -> str | None:
+        return None if value is None else check_image_tag(value)
+
+    @field_validator("cluster_arn")
+    @classmethod
+    def _cluster(cls, value: str | None) -> str | None:
+        return None if value is None else check_ecs_cluster_arn(value)
+
+    @field_validator("log_retention_days", "flow_log_retention_days")
+    @classmethod
+    def _retention(cls, value: int | None) -> int | None:
+        return None if value is None else check_retention_days(value)
+
+    @model_validator(mode="after")
+    def _flow_logs_only_in_own_vpc(self) -> AwsSpec:
+        if self.vpc is not None and self.flow_log_retention_days is not None:
+            raise ValueError("an existing vpc keeps its own flow logs; unset flowLogRetentionDays or vpc")
+        return self
+
 
 class KubernetesAlertsSpec(ConfigModel):
     error_rate_percent: float = Field(
@@ -231,6 +264,13 @@ class ServiceSpec(ConfigModel):
         default_factory=KubernetesSpec, description="What only Kubernetes has."
     )
 
+    @field_validator("image")
+    @classmethod
+    def _pinned(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return check_image(value) if info.data.get("target") == "aws" else pinned_image(value)
+
     @field_validator("secrets")
     @classmethod
     def _unique_secrets(cls, value: list[str]) -> list[str]:
@@ -263,7 +303,8 @@ class ServiceSpec(ConfigModel):
         if cpu is not None and memory is not None:
             units, mib = fargate_size(cpu, memory)
             sizes = conventions.FARGATE_CPU_MEMORY.get(units)
-            if sizes is None or mib not in sizes:
+            exact = cpu_cores(cpu) * 1024 == units and memory_bytes(memory) == mib * 2**20
+            if sizes is None or mib not in sizes or not exact:
                 raise ValueError(
                     f"cpu {cpu} and memory {memory} are not a Fargate task size ({units} cpu units, {mib} MiB); "
                     f"Fargate takes cpu {', '.join(f'{u / 1024:g}' for u in conventions.FARGATE_CPU_MEMORY)} "

@@ -11,6 +11,7 @@ run whose blueprint the installed version does not have is reported ``absent``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import traceback
@@ -26,10 +27,28 @@ def _resources(run: Any) -> list[dict[str, Any]]:
             "parent": r.parent,
             "inputs": r.inputs,
             "aliases": list(getattr(r, "aliases", ())),
+            # The provider's URN (a default one's too), and which resources each input came from.
+            "provider": getattr(r, "provider", "") or "",
+            "property_dependencies": {
+                k: list(v) for k, v in (getattr(r, "property_dependencies", {}) or {}).items()
+            },
         }
         for r in run.resources
         if not getattr(r, "read", False)
     ]
+
+
+def _jsonable(value: Any) -> Any:
+    """Assets and archives (Lambda code, bucket objects) as what identifies their content."""
+    kind = type(value).__name__
+    for attribute in ("path", "uri"):
+        if isinstance(getattr(value, attribute, None), str):
+            return {"asset": kind, attribute: getattr(value, attribute)}
+    if isinstance(getattr(value, "text", None), str):
+        return {"asset": kind, "sha256": hashlib.sha256(value.text.encode()).hexdigest()}
+    if isinstance(getattr(value, "assets", None), dict):
+        return {"asset": kind, "assets": {k: _jsonable(v) for k, v in value.assets.items()}}
+    return {"unserializable": kind}
 
 
 def _one(spec: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +105,7 @@ def main(request: str, answer: str) -> None:
         except Exception:  # noqa: BLE001 - a harness failure is reported whole
             out["runs"][spec["label"]] = {"status": "error", "error": traceback.format_exc(limit=3)}
     with open(answer, "w") as handle:
-        json.dump(out, handle)
+        json.dump(out, handle, default=_jsonable)
 
 
 if __name__ == "__main__":

@@ -226,6 +226,8 @@ class Change:
     urn: str
     type: str
     paths: tuple[str, ...] = ()
+    # Why it could not be judged, for an "unjudged" change that is not about missing data.
+    reason: str = ""
     # The migration note that announces it, when one does.
     announced_by: str = ""
 
@@ -233,7 +235,8 @@ class Change:
         what = {
             "delete": "deleted (no resource of the new version claims its URN or an alias of it)",
             "replace": f"replaced ({', '.join(self.paths)} changed)",
-            "unjudged": "not judged: no replace-on-change data for its type",
+            "unjudged": f"not judged: {self.reason or 'no replace-on-change data for its type'}"
+            + (f" ({', '.join(self.paths)})" if self.reason and self.paths else ""),
         }[self.action]
         return f"{self.urn}: {what}"
 
@@ -311,6 +314,43 @@ def _without_version(value: Any) -> Any:
     return value
 
 
+def rule_paths(rule: TypeRule, inputs: Mapping[str, Any]) -> list[str]:
+    """The replace-forcing paths of a rule; for an every-input rule, the inputs it has."""
+    if rule.every_input:
+        return sorted(set(inputs) - _NEVER_REPLACE - rule.updatable)
+    return list(rule.paths)
+
+
+def _replaced_by_dependency(
+    paths: Sequence[str], dependencies: Mapping[str, Sequence[str]], replaced: set[str]
+) -> list[str]:
+    return [p for p in paths if set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & replaced]
+
+
+def _provider_key(urn: str) -> str:
+    """A provider reference as the comparison sees it: a default provider by its package only (its
+    name carries the SDK version, which both runs share), an explicit one by its URN."""
+    if not urn:
+        return ""
+    parsed = Urn.parse(urn)
+    return f"default:{parsed.type}" if parsed.name.startswith("default") else urn
+
+
+def _provider_changed(
+    previous: Mapping[str, Any], resource: Mapping[str, Any], renamed: Mapping[str, str]
+) -> str:
+    old, new = previous.get("provider") or "", resource.get("provider") or ""
+    if "provider" not in previous or "provider" not in resource:
+        return ""  # a snapshot from before providers were recorded
+    new = renamed.get(new, new)
+    if _provider_key(old) == _provider_key(new):
+        return ""
+    return (
+        f"its provider changes from {old or 'none'} to {new or 'none'}; whether the provider's DiffConfig "
+        "replaces it is not known offline"
+    )
+
+
 def compare(
     label: str,
     old: Sequence[Mapping[str, Any]],
@@ -333,8 +373,26 @@ def compare(
         note = next((n for n in notes if n.announces(change)), None)
         result.changes.append(change if note is None else replace(change, announced_by=note.text))
 
+    replaced: set[str] = set()  # new URNs of resources the upgrade replaces
+    registered = {r["urn"] for r in new}
+
     for resource in new:
-        match = next((c for c in candidate_urns(resource, renamed) if c in olds and c not in claimed), None)
+        # As the engine's getOldResource: the first candidate the old state has is the match; one
+        # that another resource already claimed, or that is another new resource's own URN, is an
+        # error of the deployment, not a fresh create.
+        found = next((c for c in candidate_urns(resource, renamed) if c in olds), None)
+        if found is not None and (found in claimed or (found != resource["urn"] and found in registered)):
+            add(
+                Change(
+                    "unjudged",
+                    resource["urn"],
+                    resource["type"],
+                    (),
+                    f"claims {found}, which another resource has",
+                )
+            )
+            continue
+        match = found
         if match is None:
             result.created.append(resource["urn"])
             continue
@@ -344,19 +402,46 @@ def compare(
         else:
             renamed[resource["urn"]] = match
             result.aliased.append((match, resource["urn"]))
+        previous = olds[match]
+        if bool(previous.get("custom")) != bool(resource.get("custom")):
+            # A component taking a cloud resource's URN (or the reverse): the engine replaces it.
+            add(Change("replace", resource["urn"], resource["type"], ("custom",)))
+            replaced.add(resource["urn"])
+            continue
         if not resource.get("custom"):
             continue
         rule = rules.for_type(resource["type"])
         if rule is None:
             add(Change("unjudged", resource["urn"], resource["type"]))
             continue
-        previous = olds[match]
-        paths = changed_paths(rule, previous.get("inputs") or {}, resource.get("inputs") or {})
+        before, after = previous.get("inputs") or {}, resource.get("inputs") or {}
+        paths = changed_paths(rule, before, after)
+        dependencies = resource.get("property_dependencies") or {}
+        # An input made from a replaced resource changes with it (a preview sees it unknown).
+        paths += [
+            p for p in rule_paths(rule, after)
+            if p not in paths and set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & replaced
+        ]  # fmt: skip
+        # An input made from a renamed resource holds the mocks' id or ARN of the new name, where the
+        # engine keeps the physical one: it cannot be judged from the mocks.
+        from_renamed = [
+            p for p in paths if set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & set(renamed)
+        ]
+        if from_renamed and not set(from_renamed) & set(
+            _replaced_by_dependency(paths, dependencies, replaced)
+        ):
+            add(Change("unjudged", resource["urn"], resource["type"], tuple(from_renamed),
+                       "its value comes from a renamed resource, whose mock id differs from the physical one"))  # fmt: skip
+            continue
+        provider = _provider_changed(previous, resource, renamed)
         if previous["type"] != resource["type"] or paths:
             add(Change("replace", resource["urn"], resource["type"], tuple(paths) or ("type",)))
-        elif (previous.get("inputs") or {}) != (resource.get("inputs") or {}):
+            replaced.add(resource["urn"])
+        elif provider:
+            add(Change("unjudged", resource["urn"], resource["type"], ("provider",), provider))
+        elif before != after:
             result.updated += 1
-            if _without_version(previous.get("inputs")) != _without_version(resource.get("inputs")):
+            if _without_version(before) != _without_version(after):
                 result.updated_beyond_version += 1
 
     for urn, resource in olds.items():
@@ -452,14 +537,27 @@ _IMPORTED_BLUEPRINTS = re.compile(r"from goldenpath\.blueprints import ([A-Za-z0
 
 
 def latest_release(releases_dir: Path = RELEASES_DIR) -> Path:
-    """The newest released wheel kept in ``releases/``."""
-    wheels = sorted(
-        releases_dir.glob("goldenpath-*-py3-none-any.whl"),
-        key=lambda p: tuple(int(x) for x in p.name.split("-")[1].split(".")),
-    )
-    if not wheels:
-        raise FileNotFoundError(f"no goldenpath-<version>-py3-none-any.whl in {releases_dir}")
-    return wheels[-1]
+    """The newest released wheel in ``releases/`` older than this version (this version's own wheel,
+    once kept there, is not a release to upgrade from)."""
+    from packaging.version import InvalidVersion, Version
+
+    from goldenpath import __version__
+
+    def version(wheel: Path) -> Version | None:
+        try:
+            return Version(wheel.name.split("-")[1])
+        except (IndexError, InvalidVersion):
+            return None
+
+    wheels = [
+        (v, w) for w in releases_dir.glob("goldenpath-*-py3-none-any.whl") if (v := version(w)) is not None
+    ]
+    older = sorted((v, w) for v, w in wheels if v < Version(__version__))
+    if not older:
+        raise FileNotFoundError(
+            f"no goldenpath-<version>-py3-none-any.whl older than {__version__} in {releases_dir}"
+        )
+    return older[-1][1]
 
 
 def standard_runs(stacks_dir: Path) -> list[dict[str, Any]]:

@@ -223,6 +223,18 @@ def _problems(spec: dict) -> list[str]:
         ({"target": "aws", "github": None}, "inventory:github: required when target is aws"),
         ({"target": "ecs"}, "inventory:target: Input should be 'aws' or 'kubernetes'"),
         (
+            {"target": "aws", "memory": "537M"},
+            "inventory:aws: cpu 500m and memory 537M are not a Fargate task size",
+        ),
+        (
+            {"target": "aws", "cpu": "0.5002"},
+            "inventory:aws: cpu 0.5002 and memory 1Gi are not a Fargate task size",
+        ),
+        (
+            {"target": "aws", "aws": {"certificateArn": CERTIFICATE, "logRetentionDays": 4}},
+            "inventory:aws.logRetentionDays: ",
+        ),
+        (
             {"target": "kubernetes", "replicas": {"min": 5, "max": 2}},
             "inventory:replicas: needs min ≤ desired ≤ max, and desired is min when unset",
         ),
@@ -285,3 +297,28 @@ def test_the_service_spec_documents_every_key_it_reads():
 
     for key in ServiceSpec.model_json_schema(by_alias=True)["properties"]:
         assert f"`{key}`" in text, key
+
+
+def test_a_refused_value_of_a_secret_aws_section_is_never_repeated():
+    spec = {
+        **SPEC,
+        "target": "aws",
+        "aws": {"certificateArn": "arn:aws:acm:eu-west-1:1234:certificate/TOPSECRET"},
+    }
+
+    with pytest.raises(ConfigError) as raised:
+        run_under_mocks(
+            lambda: Service("inventory"),
+            project="inventory",
+            stack="dev",
+            config={
+                f"inventory:{k}": json.dumps(v) if isinstance(v, dict | list) else str(v)
+                for k, v in spec.items()
+            },
+            secret_keys=["inventory:aws"],
+        )
+
+    assert any(p.startswith("inventory:aws.certificateArn: ") for p in raised.value.problems), (
+        raised.value.problems
+    )
+    assert "TOPSECRET" not in str(raised.value)

@@ -7,6 +7,7 @@ compared by goldenpath.upgrade_safety.compare, as an upgrade's `pulumi up` would
 from __future__ import annotations
 
 import inspect
+import json
 import re
 
 import pulumi
@@ -15,6 +16,8 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from goldenpath import upgrade_safety as us
+from goldenpath._upgrade_snapshot import _jsonable as snapshot_json
+from goldenpath._upgrade_snapshot import _resources as snapshot_resources
 from goldenpath.harness import run_under_mocks
 
 
@@ -22,11 +25,8 @@ def _snapshot(program) -> list[dict]:
     run = run_under_mocks(
         program, project="shop", stack="dev", config={"aws:region": "eu-west-1"}, preview=False
     )
-    return [
-        {"urn": r.urn, "type": r.type, "custom": r.custom, "parent": r.parent, "inputs": r.inputs,
-         "aliases": list(r.aliases)}
-        for r in run.resources
-    ]  # fmt: skip
+    # As the upgrade check stores it: the snapshot script's records, through JSON.
+    return json.loads(json.dumps(snapshot_resources(run), default=snapshot_json))
 
 
 def _compare(old_program, new_program, notes=()):
@@ -269,3 +269,87 @@ def test_goldenpaths_own_version_tag_is_no_change_of_the_blueprint_but_another_t
 
     assert (version_only.updated, version_only.required_bump()) == (1, "none")
     assert (with_team.updated, with_team.required_bump()) == (1, "minor")
+
+
+def test_a_component_that_takes_a_cloud_resources_urn_replaces_it():
+    def wrapped():
+        component = pulumi.ComponentResource(
+            "shop:index:Queue",
+            "jobs",
+            None,
+            pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="aws:sqs/queue:Queue")]),
+        )
+        aws.sqs.Queue("jobs-queue", name="jobs", opts=pulumi.ResourceOptions(parent=component))
+
+    comparison = _compare(lambda: aws.sqs.Queue("jobs", name="jobs"), wrapped)
+
+    assert _changes(comparison) == {("replace", "jobs", ("custom",))}
+
+
+def test_an_alias_onto_a_urn_another_resource_still_has_is_not_a_clean_upgrade():
+    comparison = _compare(
+        lambda: aws.sqs.Queue("orders", name="orders"),
+        lambda: [
+            aws.sqs.Queue(
+                "orders2", name="orders", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="orders")])
+            ),
+            aws.sqs.Queue("orders", name="orders-new"),
+        ],
+    )
+
+    assert "unjudged" in {c.action for c in comparison.unannounced}
+
+
+def test_resources_made_from_a_replaced_one_are_replaced_with_it():
+    def network(cidr: str):
+        def program():
+            vpc = aws.ec2.Vpc("vpc", cidr_block=cidr)
+            aws.ec2.Subnet("subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24")
+
+        return program
+
+    comparison = _compare(network("10.0.0.0/16"), network("10.0.0.0/17"))
+
+    assert _changes(comparison) == {("replace", "vpc", ("cidrBlock",)), ("replace", "subnet", ("vpcId",))}
+
+
+def test_an_input_made_from_a_renamed_resource_is_not_judged_from_the_mocks_ids():
+    def network(name: str, aliases):
+        def program():
+            vpc = aws.ec2.Vpc(name, cidr_block="10.0.0.0/16", opts=pulumi.ResourceOptions(aliases=aliases))
+            aws.ec2.Subnet("subnet", vpc_id=vpc.id, cidr_block="10.0.1.0/24")
+
+        return program
+
+    comparison = _compare(network("vpc", []), network("main", [pulumi.Alias(name="vpc")]))
+
+    (change,) = comparison.changes
+    assert (change.action, change.paths) == ("unjudged", ("vpcId",)) and "renamed" in change.reason
+
+
+def test_a_resource_moved_to_another_explicit_provider_is_not_passed():
+    def queue(region: str | None):
+        def program():
+            opts = None
+            if region:
+                opts = pulumi.ResourceOptions(provider=aws.Provider("use1", region=region))
+            aws.sqs.Queue("jobs", name="jobs", opts=opts)
+
+        return program
+
+    comparison = _compare(queue(None), queue("us-east-1"))
+
+    assert _changes(comparison) == {("unjudged", "jobs", ("provider",))}
+
+
+def test_assets_in_inputs_are_snapshotted_by_what_identifies_them():
+    def code(text: str):
+        return lambda: aws.s3.BucketObjectv2(
+            "page", bucket="acme-site", key="index.html", source=pulumi.StringAsset(text)
+        )
+
+    same = _compare(code("<h1>hi</h1>"), code("<h1>hi</h1>"))
+    changed = _compare(code("<h1>hi</h1>"), code("<h1>hello</h1>"))
+
+    assert same.changes == [] and same.updated == 0
+    assert changed.updated == 1 or changed.changes

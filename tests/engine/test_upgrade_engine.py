@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 
 from goldenpath import upgrade_safety as us
+from goldenpath._upgrade_snapshot import _jsonable as snapshot_json
+from goldenpath._upgrade_snapshot import _resources as snapshot_resources
 from goldenpath.harness import run_stack
 
 from ..conftest import STACKS
@@ -67,11 +69,7 @@ def _predicted(comparison: us.Comparison) -> dict[str, set[str]]:
 
 def _snapshot(stack_dir: Path, stack: str) -> list[dict]:
     run = run_stack(stack_dir, stack, preview=False)
-    return [
-        {"urn": r.urn, "type": r.type, "custom": r.custom, "parent": r.parent, "inputs": r.inputs,
-         "aliases": list(r.aliases)}
-        for r in run.resources
-    ]  # fmt: skip
+    return json.loads(json.dumps(snapshot_resources(run), default=snapshot_json))
 
 
 def _upgrade(pulumi, project: Path, stack: str, old_python: Path, new_python: Path):
