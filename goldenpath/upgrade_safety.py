@@ -321,10 +321,12 @@ def rule_paths(rule: TypeRule, inputs: Mapping[str, Any]) -> list[str]:
     return list(rule.paths)
 
 
-def _replaced_by_dependency(
-    paths: Sequence[str], dependencies: Mapping[str, Sequence[str]], replaced: set[str]
+def _made_from(
+    paths: Iterable[str], dependencies: Mapping[str, Sequence[str]], urns: Iterable[str]
 ) -> list[str]:
-    return [p for p in paths if set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & replaced]
+    """The paths whose top-level input the program built from one of ``urns``."""
+    urns = set(urns)
+    return [p for p in paths if set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & urns]
 
 
 def _provider_key(urn: str) -> str:
@@ -418,18 +420,11 @@ def compare(
         paths = changed_paths(rule, before, after)
         dependencies = resource.get("property_dependencies") or {}
         # An input made from a replaced resource changes with it (a preview sees it unknown).
-        paths += [
-            p for p in rule_paths(rule, after)
-            if p not in paths and set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & replaced
-        ]  # fmt: skip
+        paths += [p for p in _made_from(rule_paths(rule, after), dependencies, replaced) if p not in paths]
         # An input made from a renamed resource holds the mocks' id or ARN of the new name, where the
         # engine keeps the physical one: it cannot be judged from the mocks.
-        from_renamed = [
-            p for p in paths if set(dependencies.get(p.split(".")[0].removesuffix("[*]"), ())) & set(renamed)
-        ]
-        if from_renamed and not set(from_renamed) & set(
-            _replaced_by_dependency(paths, dependencies, replaced)
-        ):
+        from_renamed = _made_from(paths, dependencies, renamed)
+        if from_renamed and not set(from_renamed) & set(_made_from(paths, dependencies, replaced)):
             add(Change("unjudged", resource["urn"], resource["type"], tuple(from_renamed),
                        "its value comes from a renamed resource, whose mock id differs from the physical one"))  # fmt: skip
             continue
