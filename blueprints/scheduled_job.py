@@ -18,13 +18,13 @@ import pulumi
 from pydantic import Field, field_validator
 
 from goldenpath import conventions
-from goldenpath.blueprints._task_config import (
-    TaskConfig,
+from goldenpath.blueprints._fargate import (
     TaskNames,
     build_foundation,
     require_secret_config,
     subscriptions,
 )
+from goldenpath.blueprints._task_config import TaskConfig
 from goldenpath.components.aws.alarms import Alarms, AlarmsArgs
 from goldenpath.components.aws.monitoring import AlarmSpec
 from goldenpath.components.aws.queue import Queue, QueueArgs

@@ -45,10 +45,9 @@ import pulumi
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from goldenpath import conventions
+from goldenpath.blueprints._fargate import GithubConfig, SubscriptionConfig
 from goldenpath.blueprints.k8s_service import _LABEL_VALUE_PATTERN, MAX_REPLICAS, K8sService, K8sServiceConfig
 from goldenpath.blueprints.web_service import (
-    GithubConfig,
-    SubscriptionConfig,
     VpcConfig,
     WebService,
     WebServiceConfig,

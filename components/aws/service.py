@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pulumi
@@ -35,8 +36,13 @@ __all__ = [
     "ContainerArgs",
     "Service",
     "ServiceArgs",
+    "TaskDefinitionArgs",
+    "TaskRoles",
     "container_definitions",
     "ecs_tasks_trust_policy",
+    "fargate_cluster",
+    "fargate_task_definition",
+    "task_roles",
     "image_problem",
 ]
 
@@ -329,6 +335,138 @@ def container_definitions(
     return pulumi.Output.json_dumps([definition])
 
 
+class TaskDefinitionArgs(ContainerArgs, Protocol):
+    """What the cluster, roles and task definition helpers read: ServiceArgs, or TaskArgs."""
+
+    environment: str
+    cpu: int
+    memory: int
+    image: StrInput
+    cluster_arn: StrInput | None
+    cluster_name: str | None
+    task_definition_family: str | None
+    task_role_name: str | None
+    execution_role_name: str | None
+    secrets_policy_arn: StrInput | None
+    tags: dict[str, str]
+
+
+def fargate_cluster(
+    name: str, args: TaskDefinitionArgs, opts: pulumi.ResourceOptions
+) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+    """``(arn, name)`` of the cluster the tasks run on: a new one with Container Insights, or ``cluster_arn``'s."""
+    if args.cluster_arn is None:
+        cluster = aws.ecs.Cluster(
+            f"{name}-cluster",
+            name=args.cluster_name,
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+            tags=args.tags,
+            opts=opts,
+        )
+        return cluster.arn, cluster.name
+    cluster_arn = pulumi.Output.from_input(args.cluster_arn)
+    cluster_name = (
+        pulumi.Output.from_input(args.cluster_name)
+        if args.cluster_name is not None
+        else cluster_arn.apply(ecs_cluster_name)
+    )
+    return cluster_arn, cluster_name
+
+
+@dataclass(frozen=True)
+class TaskRoles:
+    """The execution role (ECS pulls the image, writes logs, reads secrets) and the task role (the app)."""
+
+    execution: aws.iam.Role
+    task: aws.iam.Role
+    # Every policy attachment of the two: a task started before they hold fails to pull or to start.
+    attachments: list[pulumi.Resource]
+
+
+def task_roles(
+    name: str,
+    args: TaskDefinitionArgs,
+    *,
+    account: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+    task_policy_arns: dict[str, StrInput] | None = None,
+) -> TaskRoles:
+    """The two roles, the execution role's managed policy, the secrets policy on both, and further task policies."""
+    execution_role = aws.iam.Role(
+        f"{name}-execution-role",
+        name=args.execution_role_name,
+        description=f"ECS pulls the image and writes logs for {args.service} ({args.environment})",
+        assume_role_policy=ecs_tasks_trust_policy(account),
+        tags=args.tags,
+        opts=opts,
+    )
+    attachments: list[pulumi.Resource] = [
+        aws.iam.RolePolicyAttachment(
+            f"{name}-execution-policy",
+            role=execution_role.name,
+            policy_arn=pulumi.Output.from_input(partition).apply(
+                lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+            ),
+            opts=opts,
+        )
+    ]
+    task_role = aws.iam.Role(
+        f"{name}-task-role",
+        name=args.task_role_name,
+        description=f"The application {args.service} ({args.environment}) runs as",
+        assume_role_policy=ecs_tasks_trust_policy(account),
+        tags=args.tags,
+        opts=opts,
+    )
+    if args.secrets_policy_arn is not None:
+        for role_kind, role in (("execution", execution_role), ("task", task_role)):
+            attachments.append(
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{role_kind}-secrets-policy",
+                    role=role.name,
+                    policy_arn=args.secrets_policy_arn,
+                    opts=opts,
+                )
+            )
+    for purpose, policy_arn in sorted((task_policy_arns or {}).items()):
+        attachments.append(
+            aws.iam.RolePolicyAttachment(
+                f"{name}-task-{purpose}-policy", role=task_role.name, policy_arn=policy_arn, opts=opts
+            )
+        )
+    return TaskRoles(execution=execution_role, task=task_role, attachments=attachments)
+
+
+def fargate_task_definition(
+    name: str,
+    args: TaskDefinitionArgs,
+    *,
+    roles: TaskRoles,
+    region: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+    command: Sequence[str] = (),
+) -> aws.ecs.TaskDefinition:
+    """The Fargate task definition of the one hardened container (:func:`container_definitions`)."""
+    return aws.ecs.TaskDefinition(
+        f"{name}-task",
+        family=args.task_definition_family,
+        cpu=str(args.cpu),
+        memory=str(args.memory),
+        network_mode="awsvpc",
+        requires_compatibilities=["FARGATE"],
+        runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+            operating_system_family="LINUX", cpu_architecture="X86_64"
+        ),
+        execution_role_arn=roles.execution.arn,
+        task_role_arn=roles.task.arn,
+        container_definitions=container_definitions(args, region=region, image=args.image, command=command),
+        volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)],
+        tags=args.tags,
+        opts=opts,
+    )
+
+
 def access_log_bucket_policy(bucket_arn: pulumi.Input[str], account: pulumi.Input[str]) -> pulumi.Output[str]:
     """Let Elastic Load Balancing write this account's logs; refuse every request without TLS."""
 
@@ -389,80 +527,11 @@ class Service(pulumi.ComponentResource):
         region = aws.get_region_output(opts=invoke).region
         account = aws.get_caller_identity_output(opts=invoke).account_id
 
-        # --- Cluster ---------------------------------------------------------------------------
-        if args.cluster_arn is None:
-            cluster = aws.ecs.Cluster(
-                f"{name}-cluster",
-                name=args.cluster_name,
-                settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
-                tags=tags,
-                opts=child,
-            )
-            cluster_arn: pulumi.Output[str] = cluster.arn
-            cluster_name: pulumi.Output[str] = cluster.name
-        else:
-            cluster_arn = pulumi.Output.from_input(args.cluster_arn)
-            cluster_name = (
-                pulumi.Output.from_input(args.cluster_name)
-                if args.cluster_name is not None
-                else cluster_arn.apply(ecs_cluster_name)
-            )
-
-        # --- Roles -----------------------------------------------------------------------------
-        execution_role = aws.iam.Role(
-            f"{name}-execution-role",
-            name=args.execution_role_name,
-            description=f"ECS pulls the image and writes logs for {args.service} ({args.environment})",
-            assume_role_policy=ecs_tasks_trust_policy(account),
-            tags=tags,
-            opts=child,
-        )
-        execution_policy = aws.iam.RolePolicyAttachment(
-            f"{name}-execution-policy",
-            role=execution_role.name,
-            policy_arn=partition.apply(
-                lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-            ),
-            opts=child,
-        )
-        task_role = aws.iam.Role(
-            f"{name}-task-role",
-            name=args.task_role_name,
-            description=f"The application {args.service} ({args.environment}) runs as",
-            assume_role_policy=ecs_tasks_trust_policy(account),
-            tags=tags,
-            opts=child,
-        )
-        role_attachments: list[pulumi.Resource] = [execution_policy]
-        if args.secrets_policy_arn is not None:
-            for role_kind, role in (("execution", execution_role), ("task", task_role)):
-                role_attachments.append(
-                    aws.iam.RolePolicyAttachment(
-                        f"{name}-{role_kind}-secrets-policy",
-                        role=role.name,
-                        policy_arn=args.secrets_policy_arn,
-                        opts=child,
-                    )
-                )
-
-        # --- Task definition -------------------------------------------------------------------
-        task_definition = aws.ecs.TaskDefinition(
-            f"{name}-task",
-            family=args.task_definition_family,
-            cpu=str(args.cpu),
-            memory=str(args.memory),
-            network_mode="awsvpc",
-            requires_compatibilities=["FARGATE"],
-            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture="X86_64"
-            ),
-            execution_role_arn=execution_role.arn,
-            task_role_arn=task_role.arn,
-            container_definitions=container_definitions(args, region=region, image=args.image),
-            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)],
-            tags=tags,
-            opts=child,
-        )
+        # --- Cluster, roles, task definition --------------------------------------------------
+        cluster_arn, cluster_name = fargate_cluster(name, args, child)
+        roles = task_roles(name, args, account=account, partition=partition, opts=child)
+        execution_role, task_role = roles.execution, roles.task
+        task_definition = fargate_task_definition(name, args, roles=roles, region=region, opts=child)
 
         # --- Security groups -------------------------------------------------------------------
         # Without inline rules, the provider removes the allow-all egress AWS adds to a new group,
@@ -690,7 +759,7 @@ class Service(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # The target group must belong to a load balancer before a service can use it.
-                depends_on=[https_listener, *role_attachments],
+                depends_on=[https_listener, *roles.attachments],
                 # Autoscaling owns the task count once the service exists.
                 ignore_changes=["desiredCount"],
             ),

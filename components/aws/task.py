@@ -23,7 +23,7 @@ from goldenpath.components.aws._validation import (
     ecs_cluster_name,
     is_environment_variable_name,
 )
-from goldenpath.components.aws.service import TMP_VOLUME, container_definitions, ecs_tasks_trust_policy
+from goldenpath.components.aws.service import fargate_cluster, fargate_task_definition, task_roles
 from goldenpath.models import WITHHELD, ComponentArgs, StrInput
 
 __all__ = ["Task", "TaskArgs"]
@@ -164,86 +164,24 @@ class Task(pulumi.ComponentResource):
         region = aws.get_region_output(opts=invoke).region
         account = aws.get_caller_identity_output(opts=invoke).account_id
 
-        if args.cluster_arn is None:
-            cluster = aws.ecs.Cluster(
-                f"{name}-cluster",
-                name=args.cluster_name,
-                settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
-                tags=tags,
-                opts=child,
-            )
-            cluster_arn: pulumi.Output[str] = cluster.arn
-            cluster_name: pulumi.Output[str] = cluster.name
-        else:
-            cluster_arn = pulumi.Output.from_input(args.cluster_arn)
-            cluster_name = (
-                pulumi.Output.from_input(args.cluster_name)
-                if args.cluster_name is not None
-                else cluster_arn.apply(ecs_cluster_name)
-            )
-
-        execution_role = aws.iam.Role(
-            f"{name}-execution-role",
-            name=args.execution_role_name,
-            description=f"ECS pulls the image and writes logs for {args.service} ({args.environment})",
-            assume_role_policy=ecs_tasks_trust_policy(account),
-            tags=tags,
+        cluster_arn, cluster_name = fargate_cluster(name, args, child)
+        roles = task_roles(
+            name,
+            args,
+            account=account,
+            partition=partition,
             opts=child,
+            task_policy_arns=args.task_policy_arns,
         )
-        attachments: list[pulumi.Resource] = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-execution-policy",
-                role=execution_role.name,
-                policy_arn=partition.apply(
-                    lambda p: f"arn:{p}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-                ),
-                opts=child,
-            )
-        ]
-        task_role = aws.iam.Role(
-            f"{name}-task-role",
-            name=args.task_role_name,
-            description=f"The application {args.service} ({args.environment}) runs as",
-            assume_role_policy=ecs_tasks_trust_policy(account),
-            tags=tags,
-            opts=child,
-        )
-        if args.secrets_policy_arn is not None:
-            for role_kind, role in (("execution", execution_role), ("task", task_role)):
-                attachments.append(
-                    aws.iam.RolePolicyAttachment(
-                        f"{name}-{role_kind}-secrets-policy",
-                        role=role.name,
-                        policy_arn=args.secrets_policy_arn,
-                        opts=child,
-                    )
-                )
-        for purpose, policy_arn in sorted(args.task_policy_arns.items()):
-            attachments.append(
-                aws.iam.RolePolicyAttachment(
-                    f"{name}-task-{purpose}-policy", role=task_role.name, policy_arn=policy_arn, opts=child
-                )
-            )
-
-        task_definition = aws.ecs.TaskDefinition(
-            f"{name}-task",
-            family=args.task_definition_family,
-            cpu=str(args.cpu),
-            memory=str(args.memory),
-            network_mode="awsvpc",
-            requires_compatibilities=["FARGATE"],
-            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture="X86_64"
-            ),
-            execution_role_arn=execution_role.arn,
-            task_role_arn=task_role.arn,
-            container_definitions=container_definitions(
-                args, region=region, image=args.image, command=args.command
-            ),
-            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)],
-            tags=tags,
+        execution_role, task_role = roles.execution, roles.task
+        task_definition = fargate_task_definition(
+            name,
+            args,
+            roles=roles,
+            region=region,
+            command=args.command,
             # A task started before its roles hold their policies fails to pull or to start.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=roles.attachments),
         )
 
         # Without inline rules, the provider removes the allow-all egress AWS adds to a new group:
