@@ -530,7 +530,6 @@ class Service(pulumi.ComponentResource):
         # --- Cluster, roles, task definition --------------------------------------------------
         cluster_arn, cluster_name = fargate_cluster(name, args, child)
         roles = task_roles(name, args, account=account, partition=partition, opts=child)
-        execution_role, task_role = roles.execution, roles.task
         task_definition = fargate_task_definition(name, args, roles=roles, region=region, opts=child)
 
         # --- Security groups -------------------------------------------------------------------
@@ -807,8 +806,8 @@ class Service(pulumi.ComponentResource):
         self.cluster_arn = cluster_arn
         self.service_name = ecs_service.name
         self.task_definition_arn = task_definition.arn
-        self.task_role_arn = task_role.arn
-        self.execution_role_arn = execution_role.arn
+        self.task_role_arn = roles.task.arn
+        self.execution_role_arn = roles.execution.arn
         self.access_log_bucket = bucket.bucket
         self.register_outputs(
             {

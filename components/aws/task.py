@@ -173,7 +173,6 @@ class Task(pulumi.ComponentResource):
             opts=child,
             task_policy_arns=args.task_policy_arns,
         )
-        execution_role, task_role = roles.execution, roles.task
         task_definition = fargate_task_definition(
             name,
             args,
@@ -209,9 +208,9 @@ class Task(pulumi.ComponentResource):
         self.cluster_name = cluster_name
         self.task_definition_arn = task_definition.arn
         self.task_definition_family = task_definition.family
-        self.task_role_arn = task_role.arn
-        self.task_role_name = task_role.name
-        self.execution_role_arn = execution_role.arn
+        self.task_role_arn = roles.task.arn
+        self.task_role_name = roles.task.name
+        self.execution_role_arn = roles.execution.arn
         self.security_group_id = security_group.id
         self.register_outputs(
             {
