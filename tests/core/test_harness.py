@@ -219,13 +219,18 @@ def test_running_many_stacks_in_one_process_does_not_leak_file_descriptors():
 
     from ..conftest import STACKS
 
-    check_stack(STACKS / "catalog-k8s", "dev")
-    before = len(list(Path("/proc/self/fd").iterdir()))
-    for _ in range(5):
+    def descriptors_after_a_run() -> int:
         check_stack(STACKS / "catalog-k8s", "dev")
+        return len(list(Path("/proc/self/fd").iterdir()))
 
-    # Holding each run's loops leaked about ten descriptors a run; a few may be in flight.
-    assert len(list(Path("/proc/self/fd").iterdir())) <= before + 5
+    # Holding each run's loops leaked about ten descriptors a run, for good. Without a leak, what a
+    # run leaves open until the next one varies by up to nine (gRPC sockets and pollers; measured,
+    # stable for seconds, so not in flight). So compare runs, not one count against a margin: the
+    # fewest open after runs 6-10 exceeds the most after runs 1-5 once a run leaks two or more.
+    descriptors_after_a_run()
+    first = [descriptors_after_a_run() for _ in range(5)]
+    then = [descriptors_after_a_run() for _ in range(5)]
+    assert min(then) <= max(first), (first, then)
 
 
 @pytest.mark.parametrize("module", ["lb", "alb"])
