@@ -38,8 +38,9 @@ import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -284,21 +285,38 @@ def draws(blueprint: Blueprint, count: int, seed: int) -> Iterator[tuple[dict[st
     yield from collected[:count]
 
 
-def run_campaign(names: list[str], count: int, seed: int = 0) -> list[Tally]:
+def run_campaign(
+    names: list[str],
+    count: int,
+    seed: int = 0,
+    checkpoint: Callable[[list[Tally]], None] | None = None,
+    every: int = 500,
+) -> list[Tally]:
+    """The tallies of ``count`` draws per blueprint; ``checkpoint`` gets them every ``every`` draws."""
     campaign = Campaign()
     tallies = []
     try:
         for name in names:
             blueprint = BLUEPRINTS[name]
             tally = Tally(name)
+            tallies.append(tally)
             started = time.perf_counter()
             for values, mutation, marker in draws(blueprint, count, seed):
                 campaign.judge(blueprint, values, mutation, marker, tally)
-            tally.seconds = time.perf_counter() - started
-            tallies.append(tally)
+                tally.seconds = time.perf_counter() - started
+                if checkpoint and tally.drawn % every == 0 and tally.drawn < count:
+                    checkpoint(tallies)
     finally:
         campaign.close()
     return tallies
+
+
+def _write_figures(path: str, tallies: list[Tally], complete: bool) -> None:
+    """The figures so far, replaced whole, so that a campaign stopped early still leaves them."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(json.dumps([{**t.summary(), "complete": complete} for t in tallies], indent=2))
+    partial.replace(target)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -306,17 +324,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blueprint", action="append", choices=sorted(BLUEPRINTS), help="default: every one")
     parser.add_argument("--count", type=int, default=300, help="draws per blueprint (default 300)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--json",
+        help='also write the figures to this file, every 500 draws with "complete": false, '
+        "so that a long campaign stopped early still leaves the figures of the draws it judged",
+    )
     args = parser.parse_args(argv)
-    tallies = run_campaign(args.blueprint or sorted(BLUEPRINTS), args.count, args.seed)
+    checkpoint = (lambda tallies: _write_figures(args.json, tallies, complete=False)) if args.json else None
+    tallies = run_campaign(args.blueprint or sorted(BLUEPRINTS), args.count, args.seed, checkpoint)
     figures = [t.summary() for t in tallies]
     for figure in figures:
         print(json.dumps({k: v for k, v in figure.items() if k != "problems"}))
         for problem in figure["problems"]:
             print(f"  {problem}")
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump(figures, out, indent=2)
+        _write_figures(args.json, tallies, complete=True)
     return 1 if any(t.failed() for t in tallies) else 0
 
 

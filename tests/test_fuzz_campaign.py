@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from pathlib import Path
+
 import pytest
 
 from benchmarks import fuzz
@@ -53,3 +57,23 @@ def test_the_judge_counts_an_error_that_names_no_key_spans_lines_or_echoes_the_s
 
     flagged = {name for name in ("bad_errors", "secret_echoes") if getattr(tally, name)}
     assert flagged == ({counter} if counter else set())
+
+
+def test_a_long_campaign_leaves_its_figures_so_far_and_marks_them_incomplete(tmp_path, monkeypatch):
+    # A 10,000-draw campaign runs for an hour: stopped early, it must still leave what it judged.
+    written = []
+    real = fuzz._write_figures
+
+    def record(path, tallies, complete):
+        real(path, tallies, complete)
+        written.append(json.loads(Path(path).read_text()))
+
+    monkeypatch.setattr(fuzz, "_write_figures", record)
+    monkeypatch.setattr(fuzz, "run_campaign", functools.partial(fuzz.run_campaign, every=2))
+    out = tmp_path / "figures.json"
+
+    fuzz.main(["--blueprint", "k8s-service", "--count", "5", "--seed", "3", "--json", str(out)])
+
+    assert [(f["drawn"], f["complete"]) for [f] in written] == [(2, False), (4, False), (5, True)]
+    assert json.loads(out.read_text()) == written[-1]
+    assert [p.name for p in tmp_path.iterdir()] == ["figures.json"]
