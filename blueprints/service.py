@@ -63,6 +63,8 @@ from goldenpath.components.aws._validation import (
     check_image_tag,
 )
 from goldenpath.components.aws.logging import check_retention_days
+from goldenpath.components.aws.secrets import check_secret_names
+from goldenpath.components.k8s.secrets import check_secret_keys
 from goldenpath.components.k8s.workload import (
     CpuQuantity,
     DnsLabel,
@@ -272,7 +274,13 @@ class ServiceSpec(ConfigModel):
 
     @field_validator("secrets")
     @classmethod
-    def _unique_secrets(cls, value: list[str]) -> list[str]:
+    def _secret_names(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # Each target's own rule, here, so that a name the target cannot take is refused as the
+        # spec's `secrets` rather than as the target's secretValues it then leaves undeclared.
+        if info.data.get("target") == "aws":
+            return check_secret_names(value)
+        if info.data.get("target") == "kubernetes":
+            return check_secret_keys(value)
         repeated = sorted({n for n in value if value.count(n) > 1})
         if repeated:
             raise ValueError(f"secret names must be unique; repeated: {', '.join(repeated)}")
@@ -409,6 +417,69 @@ def fargate_size(cpu: str, memory: str) -> tuple[int, int]:
     return round(cpu_cores(cpu) * 1024), round(memory_bytes(memory) / 2**20)
 
 
+# Where each key of a target's config comes from in the spec (the inverse of *_service_values),
+# so that what the spec let through but the target refuses names the key the team wrote. Longest
+# first; a key not listed is the spec's own (team, image, secrets, ...).
+SPEC_KEY_OF = {
+    "aws": {
+        "alarms.targetResponseTimeSeconds": "alarms.latencyP99Seconds",
+        "alarms.unhealthyHosts": "alarms.unavailableReplicas",
+        "alarms": "aws.alarms",
+        "alarmSubscriptions": "aws.alarmSubscriptions",
+        "certificateArn": "aws.certificateArn",
+        "clusterArn": "aws.clusterArn",
+        "containerPort": "port",
+        "cpuTargetPercent": "replicas.targetCpuPercent",
+        "deletionProtection": "aws.deletionProtection",
+        "desiredCount": "replicas.desired",
+        "flowLogRetentionDays": "aws.flowLogRetentionDays",
+        "healthCheckPath": "healthCheck.path",
+        "imageTag": "aws.imageTag",
+        "logRetentionDays": "aws.logRetentionDays",
+        "maxCount": "replicas.max",
+        "minCount": "replicas.min",
+        "secretValues": "aws.secretValues",
+        "vpc": "aws.vpc",
+    },
+    "kubernetes": {
+        "alerts.latencyP99Seconds": "alarms.latencyP99Seconds",
+        "alerts.unavailableReplicas": "alarms.unavailableReplicas",
+        "alerts": "kubernetes.alerts",
+        "autoscaling.maxReplicas": "replicas.max",
+        "autoscaling.minReplicas": "replicas.min",
+        "autoscaling.targetCpu": "replicas.targetCpuPercent",
+        "autoscaling.enabled": "replicas",
+        "autoscaling": "replicas",
+        "createNamespace": "kubernetes.createNamespace",
+        "healthPath": "healthCheck.path",
+        "ingressFrom": "kubernetes.ingressFrom",
+        "namespace": "kubernetes.namespace",
+        "prometheusLabels": "kubernetes.prometheusLabels",
+        "prometheusNamespace": "kubernetes.prometheusNamespace",
+        "replicas": "replicas.desired",
+        "resources.limits": "kubernetes.limits",
+        "resources.requests.cpu": "cpu",
+        "resources.requests.memory": "memory",
+        "resources.requests": "cpu",
+        "resources": "cpu",
+        "secretStore": "kubernetes.secretStore",
+        "secretStoreKind": "kubernetes.secretStoreKind",
+    },
+}
+
+
+def spec_key(target: str, key: str) -> str:
+    """The spec's key for ``key`` of ``target``'s config (``vpc.subnetIds[0]`` -> ``aws.vpc.subnetIds[0]``)."""
+    for theirs, ours in sorted(SPEC_KEY_OF[target].items(), key=lambda item: -len(item[0])):
+        if key == theirs:
+            return ours
+        if key.startswith((f"{theirs}.", f"{theirs}[")):
+            # Below a key the spec has as a section, the rest is the section's own; below one it
+            # has as a single value (cpu for resources), the value is what the team wrote.
+            return ours + key[len(theirs) :] if ours.startswith(("aws.", "kubernetes.")) else ours
+    return key
+
+
 def render(spec: ServiceSpec, namespace: str) -> WebServiceConfig | K8sServiceConfig:
     """The target blueprint's own config for ``spec``; its refusals name the spec's keys."""
     model, values = (
@@ -419,11 +490,18 @@ def render(spec: ServiceSpec, namespace: str) -> WebServiceConfig | K8sServiceCo
     try:
         return model.model_validate(values)
     except ValidationError as error:
-        # What the spec let through but the target refuses, said in the target's own keys.
+        # What the spec let through but the target refuses, said in the spec's keys.
         problems = format_validation_error(
             error, namespace, model, values, withheld_keys={"secretValues"}
         ).problems
-        raise ConfigError([f"{p} (as target {spec.target} reads the spec)" for p in problems]) from None
+        prefix = f"{namespace}:"
+        said = []
+        for problem in problems:
+            if problem.startswith(prefix) and ": " in problem[len(prefix) :]:
+                key, rest = problem[len(prefix) :].split(": ", 1)
+                problem = f"{prefix}{spec_key(spec.target, key)}: {rest}"
+            said.append(f"{problem} (as target {spec.target} reads the spec)")
+        raise ConfigError(said) from None
 
 
 def Service(  # noqa: N802 - a blueprint is called like a class, as WebService and K8sService are

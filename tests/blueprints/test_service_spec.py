@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from goldenpath import conventions
 from goldenpath.blueprints import Service, ServiceSpec
+from goldenpath.blueprints.service import spec_key
 from goldenpath.config import ConfigError
 from goldenpath.harness import run_stack, run_under_mocks
 
@@ -238,6 +239,17 @@ def _problems(spec: dict) -> list[str]:
             {"target": "kubernetes", "replicas": {"min": 5, "max": 2}},
             "inventory:replicas: needs min ≤ desired ≤ max, and desired is min when unset",
         ),
+        # Refused by the target, not the spec: named by the spec's key, not the target's.
+        (
+            {
+                "target": "kubernetes",
+                "cpu": "2",
+                "kubernetes": {"secretStore": "vault", "limits": {"cpu": "1", "memory": "1Gi"}},
+            },
+            "inventory:kubernetes.limits: cpu limit 1 is below the request 2",
+        ),
+        ({"target": "aws", "secrets": ["db.password"]}, "inventory:secrets: secret names are 1-64 letters"),
+        ({"target": "kubernetes", "secrets": ["a/b"]}, "inventory:secrets: secret names ['a/b'] must be"),
     ],
 )
 def test_a_spec_that_cannot_be_built_is_refused_naming_its_key(change, problem):
@@ -322,3 +334,55 @@ def test_a_refused_value_of_a_secret_aws_section_is_never_repeated():
         raised.value.problems
     )
     assert "TOPSECRET" not in str(raised.value)
+
+
+def test_a_secret_name_the_target_cannot_take_is_one_problem_of_secrets_alone():
+    # Found by the fuzz campaign: the spec took any name, the target refused it and then also
+    # reported the value it left undeclared, under its own key `secretValues`, not the spec's.
+    spec = {
+        **SPEC,
+        "target": "aws",
+        "image": None,
+        "secrets": ["", "api-token"],
+        "aws": {"certificateArn": CERTIFICATE, "imageTag": "1.0.0", "secretValues": {"api-token": "v"}},
+    }
+
+    problems = _problems({k: v for k, v in spec.items() if v is not None})
+
+    assert [p.split(": ", 1)[0] for p in problems] == ["inventory:secrets"], problems
+
+
+def test_a_name_kubernetes_takes_for_a_secret_file_builds_there():
+    run = _run({**SPEC, "target": "kubernetes", "secrets": ["db.password"]})
+
+    external = run.one("kubernetes:external-secrets.io/v1:ExternalSecret").inputs["spec"]
+    assert [item["secretKey"] for item in external["data"]] == ["db.password"]
+
+
+@pytest.mark.parametrize("target", ["aws", "kubernetes"])
+def test_every_key_a_target_reads_from_the_spec_names_a_key_of_the_spec(target):
+    # What a target refuses is said in the spec's keys: each of the target's keys (and each key of
+    # its sections) must lead back to one the spec's schema has.
+    model = ServiceSpec.model_validate({**SPEC, "target": target})
+    values = model.web_service_values() if target == "aws" else model.k8s_service_values()
+    schema = ServiceSpec.model_json_schema(by_alias=True)
+
+    def exists(path: str) -> bool:
+        node = schema
+        for part in path.split("."):
+            if "$ref" in node:
+                node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+            if "anyOf" in node:
+                node = next(n for n in node["anyOf"] if n.get("type") != "null")
+                if "$ref" in node:
+                    node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+            if "additionalProperties" in node and "properties" not in node:
+                return True  # a map (environmentVariables): any key of it is the team's own
+            if part not in node.get("properties", {}):
+                return False
+            node = node["properties"][part]
+        return True
+
+    keys = [*values, *(f"{k}.{inner}" for k, v in values.items() if isinstance(v, dict) for inner in v)]
+    missing = {k: spec_key(target, k) for k in keys if not exists(spec_key(target, k))}
+    assert missing == {}
