@@ -1,7 +1,8 @@
 """``python -m benchmarks.fuzz``: compliance by construction, at scale, for every blueprint.
 
-For each blueprint of :data:`goldenpath.blueprint_reference.BLUEPRINTS` the campaign draws configs
-from the blueprint's own config model — its generated JSON Schema, through hypothesis-jsonschema —
+For each blueprint of :data:`goldenpath.blueprint_reference.BLUEPRINTS`, and for the one service
+spec (``Service``) from each of its two targets, the campaign draws configs from the blueprint's
+own config model — its generated JSON Schema, through hypothesis-jsonschema —
 and runs each one the way a team's stack runs: the five-line program (the blueprint class with
 only its name) under the Pulumi mocks, reading the drawn values as the project's stack config.
 
@@ -10,8 +11,9 @@ only its name) under the Pulumi mocks, reading the drawn values as the project's
   the model's cross-field rules, such as Fargate's cpu/memory pairs, are not in the schema).
 * One draw in three is then *mutated* on purpose: a value of the wrong type, a number far out of
   range, an unknown key, a required key removed, or a misspelt key inside a section.
-* Every draw of a blueprint that takes secret values (``secretValues``) carries one holding a unique
-  marker, so that any echo of it is found. (The others take no secret in their config: Kubernetes
+* Every draw of a blueprint that takes secret values (``secretValues``, or the spec's
+  ``aws.secretValues`` when its target is aws) carries one holding a unique marker, so that any
+  echo of it is found. (The others take no secret in their config: Kubernetes
   secrets come from a secret store, and environment variables are plain config.)
 
 What must hold, and is counted:
@@ -55,6 +57,27 @@ from goldenpath.config import ConfigError
 from goldenpath.harness import ProgramError, run_under_mocks
 
 PACKS = {"aws": ("aws_security", "platform_standards"), "kubernetes": ("kubernetes", "platform_standards")}
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0f4b1c52-8a3e-4c1d-9d57-1b2c3d4e5f60"
+
+
+def _spec_subject(target: str, example: Mapping[str, Any]) -> Blueprint:
+    # The one service spec (blueprints/service.py) is no entry of BLUEPRINTS, which knows one target
+    # per blueprint; the campaign draws it once from each target's example. A draw may change
+    # `target` itself: its packs are then the drawn target's.
+    return Blueprint(
+        name=f"service-spec-{target}",
+        class_name="Service",
+        summary=f"The one service spec (ServiceSpec), starting from target {target}.",
+        target=target,
+        example={"target": target, **example},
+    )
+
+
+SUBJECTS: dict[str, Blueprint] = {
+    **BLUEPRINTS,
+    "service-spec-aws": _spec_subject("aws", {"aws": {"certificateArn": CERTIFICATE, "imageTag": "1.0.0"}}),
+    "service-spec-kubernetes": _spec_subject("kubernetes", {"image": "ghcr.io/acme/orders:1.0.0"}),
+}
 RUN_TIMEOUT_SECONDS = 60.0
 MUTATIONS = ("wrong-type", "out-of-range", "unknown-key", "missing-required", "unknown-nested-key")
 _KEY_LINE = re.compile(r"^(?P<namespace>[A-Za-z0-9_.-]+):(?P<key>[A-Za-z0-9_.\[\]-]+): \S")
@@ -130,12 +153,24 @@ def drawn_configs(draw, blueprint: Blueprint, marker: str) -> tuple[dict[str, An
     size = draw(st.sampled_from((0, 1, 1, 2, 2, 3, 4, len(properties))))
     chosen = draw(st.sets(st.sampled_from(sorted(properties)), max_size=size))
     for key in sorted(chosen):
-        values[key] = draw(from_schema(_resolve(properties[key], defs)))
-    if "secretValues" in properties:
+        section = _section(blueprint, properties[key], defs)
+        if section and draw(st.booleans()):
+            # The spec's knobs live in sections (aws:, kubernetes:, replicas:): a whole drawn
+            # section almost never holds what its target requires, so half the time only some of
+            # its keys are drawn, over the example's.
+            given = values.get(key)
+            inner = dict(given) if isinstance(given, dict) else {}
+            for name in sorted(draw(st.sets(st.sampled_from(sorted(section)), min_size=1, max_size=3))):
+                inner[name] = draw(from_schema(_resolve(section[name], defs)))
+            values[key] = inner
+        else:
+            values[key] = draw(from_schema(_resolve(properties[key], defs)))
+    holder = _secret_holder(blueprint, values)
+    if holder is not None:
         secrets = values.get("secrets")
         values["secrets"] = [*secrets, "api-token"] if isinstance(secrets, list) else ["api-token"]
-        given = values.get("secretValues")
-        values["secretValues"] = {**(given if isinstance(given, dict) else {}), "api-token": marker}
+        given = holder.get("secretValues")
+        holder["secretValues"] = {**(given if isinstance(given, dict) else {}), "api-token": marker}
     mutation = draw(st.sampled_from((*(None,) * (2 * len(MUTATIONS)), *MUTATIONS)))
     if mutation == "wrong-type":
         key = draw(st.sampled_from(sorted(properties)))
@@ -158,12 +193,44 @@ def drawn_configs(draw, blueprint: Blueprint, marker: str) -> tuple[dict[str, An
     return values, mutation
 
 
+def _section(blueprint: Blueprint, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of a spec section (an object the schema names by ``$ref``); none for a blueprint."""
+    if blueprint.class_name != "Service" or "$ref" not in schema:
+        return {}
+    return dict(defs.get(schema["$ref"].rsplit("/", 1)[-1], {}).get("properties", {}))
+
+
+def _secret_holder(blueprint: Blueprint, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Where a draw's ``secretValues`` go: the config itself, the spec's ``aws`` section, or nowhere."""
+    if "secretValues" in json_schema(blueprint)["properties"]:
+        return values
+    if blueprint.class_name == "Service" and values.get("target") == "aws":
+        section = values.get("aws")
+        values["aws"] = section = dict(section) if isinstance(section, dict) else {}
+        return section
+    return None
+
+
+def _target(blueprint: Blueprint, values: Mapping[str, Any]) -> str:
+    """The target a draw builds for: the spec's drawn ``target`` when it names one, else the blueprint's."""
+    drawn = values.get("target") if blueprint.class_name == "Service" else None
+    return drawn if isinstance(drawn, str) and drawn in PACKS else blueprint.target
+
+
 def _stack_config(blueprint: Blueprint, values: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     project = _project(blueprint)
-    config = {"aws:region": "eu-west-1"} if blueprint.target == "aws" else {}
+    config = {"aws:region": "eu-west-1"} if _target(blueprint, values) == "aws" else {}
     for key, value in values.items():
         config[f"{project}:{key}"] = value if isinstance(value, str) else json.dumps(value)
-    secrets = [f"{project}:secretValues"] if "secretValues" in values else []
+    aws = values.get("aws")
+    secrets = [
+        f"{project}:{key}"
+        for key, holds in (
+            ("secretValues", "secretValues" in values),
+            ("aws", isinstance(aws, dict) and "secretValues" in aws),
+        )
+        if holds
+    ]
     return config, secrets
 
 
@@ -228,7 +295,7 @@ class Campaign:
         custom = [r for r in run.evaluated if r.custom]
         tally.resources[len(custom)] += 1
         inputs = [resource_input(r) for r in custom]
-        for process in self.packs(blueprint.target):
+        for process in self.packs(_target(blueprint, values)):
             for diagnostic in process.evaluate(inputs):
                 if marker in diagnostic.message:
                     tally.secret_echoes += 1
@@ -297,7 +364,7 @@ def run_campaign(
     tallies = []
     try:
         for name in names:
-            blueprint = BLUEPRINTS[name]
+            blueprint = SUBJECTS[name]
             tally = Tally(name)
             tallies.append(tally)
             started = time.perf_counter()
@@ -321,7 +388,12 @@ def _write_figures(path: str, tallies: list[Tally], complete: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--blueprint", action="append", choices=sorted(BLUEPRINTS), help="default: every one")
+    parser.add_argument(
+        "--blueprint",
+        action="append",
+        choices=sorted(SUBJECTS),
+        help="default: every one (the blueprints, and the service spec from each target)",
+    )
     parser.add_argument("--count", type=int, default=300, help="draws per blueprint (default 300)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -331,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     checkpoint = (lambda tallies: _write_figures(args.json, tallies, complete=False)) if args.json else None
-    tallies = run_campaign(args.blueprint or sorted(BLUEPRINTS), args.count, args.seed, checkpoint)
+    tallies = run_campaign(args.blueprint or sorted(SUBJECTS), args.count, args.seed, checkpoint)
     figures = [t.summary() for t in tallies]
     for figure in figures:
         print(json.dumps({k: v for k, v in figure.items() if k != "problems"}))

@@ -17,7 +17,9 @@ DRAWS_PER_BLUEPRINT = 100
 
 @pytest.mark.slow
 def test_drawn_configs_build_compliant_or_fail_with_one_line_per_key_and_nothing_else():
-    tallies = fuzz.run_campaign(sorted(BLUEPRINTS), DRAWS_PER_BLUEPRINT, seed=7)
+    tallies = fuzz.run_campaign(sorted(fuzz.SUBJECTS), DRAWS_PER_BLUEPRINT, seed=7)
+
+    assert {t.blueprint for t in tallies} == {*BLUEPRINTS, "service-spec-aws", "service-spec-kubernetes"}
 
     for tally in tallies:
         figures = tally.summary()
@@ -77,3 +79,20 @@ def test_a_long_campaign_leaves_its_figures_so_far_and_marks_them_incomplete(tmp
     assert [(f["drawn"], f["complete"]) for [f] in written] == [(2, False), (4, False), (5, True)]
     assert json.loads(out.read_text()) == written[-1]
     assert [p.name for p in tmp_path.iterdir()] == ["figures.json"]
+
+
+def test_a_spec_draw_carries_the_secret_marker_where_its_aws_target_reads_values():
+    blueprint = fuzz.SUBJECTS["service-spec-aws"]
+
+    drawn = [
+        (v, m)
+        for v, m, marker in fuzz.draws(blueprint, 40, seed=2)
+        if v.get("target") == "aws" and isinstance(v.get("aws"), dict)
+    ]
+
+    assert drawn
+    for values, _ in drawn:
+        config, secrets = fuzz._stack_config(blueprint, values)
+        assert values["aws"]["secretValues"]["api-token"].startswith("fuzz-secret-")
+        assert "orders:aws" in secrets and "orders:secretValues" not in config
+        assert config["aws:region"] == "eu-west-1"
